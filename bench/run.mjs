@@ -1,0 +1,100 @@
+// mtproto-wasm benchmark: our release wasm (pkg/, the shipped web build) side by side with
+// the peers' npm packages in one Node process. Prints medians and speed ratios
+// (peer time / our time: above 1 means we are faster) and writes bench/out/results.json.
+//
+//   node bench/run.mjs [--quick]
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { randomBytes, webcrypto } from 'node:crypto';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import * as mtcute from '@mtcute/wasm';
+import { factorizePQSync } from '@mtcute/core/utils.js';
+
+const require = createRequire(import.meta.url);
+const { Factorizator } = require('telegram/crypto/Factorizator.js');
+const bigInt = require('big-integer');
+
+const quick = process.argv.includes('--quick');
+const wasmPath = new URL('../pkg/mtproto_wasm_bg.wasm', import.meta.url);
+const ours = await import('../pkg/mtproto_wasm.js');
+ours.initSync({ module: readFileSync(wasmPath) });
+mtcute.initSync(readFileSync(fileURLToPath(mtcute.getWasmUrl())));
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
+const now = () => performance.now();
+
+// Median seconds per call of fn(): batches sized to take about `batchMs`, `rounds` batches.
+function measure(fn, { batchMs = quick ? 5 : 20, rounds = quick ? 7 : 21 } = {}) {
+  for (let i = 0; i < 3; i++) fn(); // warm up
+  let n = 1;
+  for (;;) { const t = now(); for (let i = 0; i < n; i++) fn(); if (now() - t >= batchMs / 4 || n > 1e6) break; n *= 2; }
+  const per = [];
+  for (let r = 0; r < rounds; r++) {
+    const t = now();
+    for (let i = 0; i < n; i++) fn();
+    per.push((now() - t) / 1000 / n);
+  }
+  return median(per);
+}
+
+const rows = [];
+function row(group, name, oursSec, peerName, peerSec, unit) {
+  rows.push({ group, name, ours: oursSec, peer: peerName, peerSec, speedup: peerSec / oursSec, unit });
+}
+const fmtTime = (s) => s >= 1e-3 ? `${(s * 1e3).toFixed(2)} ms` : `${(s * 1e6).toFixed(2)} µs`;
+const fmtRate = (s, bytes) => `${(bytes / s / 1e6).toFixed(1)} MB/s`;
+
+// --- AES-256-IGE and hashes at the sizes web clients use --------------------------------
+const sizes = [256, 1024, 16 * 1024, 128 * 1024];
+const key = randomBytes(32), iv = randomBytes(32);
+for (const size of sizes) {
+  const data = randomBytes(size);
+  const ct = mtcute.ige256Encrypt(data, key, iv);
+  const label = size >= 1024 ? `${size / 1024} KB` : `${size} B`;
+  row('AES-256-IGE encrypt', label, measure(() => ours.aesIgeEncrypt(data, key, iv)), '@mtcute/wasm', measure(() => mtcute.ige256Encrypt(data, key, iv)), size);
+  row('AES-256-IGE decrypt', label, measure(() => ours.aesIgeDecrypt(ct, key, iv)), '@mtcute/wasm', measure(() => mtcute.ige256Decrypt(ct, key, iv)), size);
+  row('SHA-256', label, measure(() => ours.sha256(data)), '@mtcute/wasm', measure(() => mtcute.sha256(data)), size);
+  row('SHA-1', label, measure(() => ours.sha1(data)), '@mtcute/wasm', measure(() => mtcute.sha1(data)), size);
+}
+
+// --- pq factorization over 100 random pq -------------------------------------------------
+function randomPrime32() {
+  const isPrime = (n) => { for (let d = 3; d * d <= n; d += 2) if (n % d === 0) return false; return true; };
+  for (;;) { const c = (randomBytes(4).readUInt32LE() | 0x80000001) >>> 0; if (isPrime(c)) return BigInt(c); }
+}
+const pqs = Array.from({ length: 100 }, () => randomPrime32() * randomPrime32());
+const pqBytes = pqs.map((pq) => Buffer.from(pq.toString(16).padStart(16, '0'), 'hex'));
+const cryptoProvider = { randomBytes: (n) => new Uint8Array(randomBytes(n)) };
+const perPq = (fn) => median(pqs.map((pq, i) => measure(() => fn(pq, i), { batchMs: quick ? 2 : 5, rounds: quick ? 3 : 5 })));
+const oursPq = perPq((pq) => ours.factorizePq(pq));
+row('pq factorization (median of 100 random pq)', 'vs @mtcute/core', oursPq, '@mtcute/core factorizePQSync', perPq((_, i) => factorizePQSync(cryptoProvider, pqBytes[i])));
+row('pq factorization (median of 100 random pq)', 'vs GramJS', oursPq, 'telegram Factorizator', perPq((pq) => Factorizator.factorize(bigInt(pq.toString()))));
+
+// --- 2048-bit modular exponentiation ---------------------------------------------------------
+const toBig = (u) => BigInt('0x' + Buffer.from(u).toString('hex'));
+function jsModPow(b, e, m) { let r = 1n; b %= m; while (e > 0n) { if (e & 1n) r = r * b % m; b = b * b % m; e >>= 1n; } return r; }
+const dhPrime = Buffer.from(JSON.parse(readFileSync(new URL('../tests/data/dh_prime.json', import.meta.url))).prime, 'hex');
+const expBytes = randomBytes(256), baseBytes = Buffer.from([3]);
+const P = toBig(dhPrime), E = toBig(expBytes);
+if (toBig(ours.modPow(baseBytes, expBytes, dhPrime)) !== jsModPow(3n, E, P)) throw new Error('modPow disagrees with BigInt');
+row('2048-bit modexp (g^x mod dh_prime)', '256-byte exponent', measure(() => ours.modPow(baseBytes, expBytes, dhPrime), { batchMs: 50, rounds: quick ? 5 : 11 }), 'JS BigInt square-and-multiply', measure(() => jsModPow(3n, E, P), { batchMs: 50, rounds: quick ? 5 : 11 }));
+
+// --- Output ------------------------------------------------------------------------------
+const wasmBytes = readFileSync(wasmPath);
+const size = { raw: wasmBytes.length, gzip: gzipSync(wasmBytes, { level: 9 }).length };
+const machine = `${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores), Node ${process.version}`;
+
+console.log(`\nmtproto-wasm benchmark — ${machine}${quick ? ' (quick)' : ''}`);
+console.log('medians; speed = peer time / our time (above 1: we are faster)\n');
+console.log('| what | size | ours | peer | peer result | speed |');
+console.log('|---|---|---|---|---|---|');
+for (const r of rows) {
+  const o = r.unit ? fmtRate(r.ours, r.unit) : fmtTime(r.ours);
+  const p = r.unit ? fmtRate(r.peerSec, r.unit) : fmtTime(r.peerSec);
+  console.log(`| ${r.group} | ${r.name} | ${o} | ${r.peer} | ${p} | ${r.speedup.toFixed(2)}x |`);
+}
+console.log(`\nrelease wasm (pkg/mtproto_wasm_bg.wasm): ${size.raw} bytes, ${size.gzip} bytes gzipped`);
+mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./out/results.json', import.meta.url), JSON.stringify({ machine, quick, rows, size }, null, 1));

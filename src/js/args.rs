@@ -1,0 +1,46 @@
+//! Checked conversions of JavaScript arguments.
+
+use js_sys::{BigInt, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+/// The bytes of a `Uint8Array` argument, or an error naming it.
+pub(crate) fn bytes(name: &str, value: &JsValue) -> Result<Vec<u8>, JsError> {
+    match value.dyn_ref::<Uint8Array>() {
+        Some(arr) => Ok(arr.to_vec()),
+        None => Err(JsError::new(&format!("{name} must be a Uint8Array"))),
+    }
+}
+
+/// The bytes of a `Uint8Array` argument that must have exactly `len` bytes.
+pub(crate) fn bytes_exact(name: &str, value: &JsValue, len: usize) -> Result<Vec<u8>, JsError> {
+    let b = bytes(name, value)?;
+    if b.len() != len {
+        return Err(JsError::new(&format!("{name} must be {len} bytes, got {} bytes", b.len())));
+    }
+    Ok(b)
+}
+
+/// An unsigned 64-bit integer given as a `bigint` (or a non-negative safe-integer number).
+pub(crate) fn u64_arg(name: &str, value: &JsValue) -> Result<u64, JsError> {
+    if let Some(n) = value.as_f64() {
+        if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) {
+            return Ok(n as u64);
+        }
+        return Err(JsError::new(&format!("{name} must be a non-negative integer")));
+    }
+    if value.is_bigint() {
+        return u64::try_from(value.clone())
+            .map_err(|_| JsError::new(&format!("{name} must be between 0 and 2^64 - 1")));
+    }
+    Err(JsError::new(&format!("{name} must be a bigint")))
+}
+
+/// A `bigint` for JavaScript.
+pub(crate) fn bigint(v: u64) -> JsValue {
+    BigInt::from(v).into()
+}
+
+/// A core error as a JavaScript `Error`.
+pub(crate) fn error(e: impl core::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}

@@ -1,0 +1,9 @@
+//! The JavaScript surface (wasm-bindgen). The only module that touches JavaScript: it
+//! checks and converts arguments, calls the core, and turns errors into JS `Error`s. No
+//! protocol logic lives here.
+//!
+//! Every argument from JavaScript is checked before use; a wrong type or size throws an
+//! `Error` with a message that names the argument, and the module keeps working.
+
+mod args;
+mod crypto;
