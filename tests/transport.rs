@@ -1,0 +1,303 @@
+//! Transport integration tests: exact bytes, client <-> server round trips, error paths and
+//! random chunking. Runs natively and under wasm-bindgen-test in a browser.
+//!
+//! Expected bytes were computed independently: CRC-32 with Python's `zlib.crc32`, the
+//! obfuscated streams with Python `cryptography` (AES-256-CTR, 128-bit big-endian counter)
+//! and `hashlib.sha256` for the MTProxy keys, from the header `(7 * i + 3) % 256`.
+
+use mtproto_wasm::crypto::{FixedRandom, RandomSource, SeededRandom};
+use mtproto_wasm::transport::{
+    AcceptConfig, Framing, Incoming, TransportCodec, TransportConfig, TransportError,
+};
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+const FRAMINGS: [Framing; 4] = [
+    Framing::Abridged,
+    Framing::Intermediate,
+    Framing::PaddedIntermediate,
+    Framing::Full,
+];
+
+fn frame(payload: &[u8]) -> Incoming {
+    Incoming::Frame {
+        payload: payload.to_vec(),
+        quick_ack: false,
+    }
+}
+
+fn kat_header() -> Vec<u8> {
+    (0..64u32).map(|i| ((i * 7 + 3) % 256) as u8).collect()
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn plain_exact_bytes() {
+    let p = [1, 2, 3, 4, 5, 6, 7, 8];
+    let mut none = FixedRandom::new([]);
+    let mut c = TransportCodec::new(&TransportConfig::new(Framing::Abridged), &mut none).unwrap();
+    assert_eq!(c.header(), [0xef]);
+    assert_eq!(c.pack(&p, &mut none).unwrap(), [2, 1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(
+        c.pack_requesting_quick_ack(&p, &mut none).unwrap(),
+        [0x82, 1, 2, 3, 4, 5, 6, 7, 8]
+    );
+
+    let mut c =
+        TransportCodec::new(&TransportConfig::new(Framing::Intermediate), &mut none).unwrap();
+    assert_eq!(c.header(), [0xee; 4]);
+    assert_eq!(
+        c.pack(&p, &mut none).unwrap(),
+        [8, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]
+    );
+    assert_eq!(
+        c.pack_requesting_quick_ack(&p, &mut none).unwrap()[..4],
+        [8, 0, 0, 0x80]
+    );
+
+    let cfg = TransportConfig::new(Framing::PaddedIntermediate);
+    let mut c = TransportCodec::new(&cfg, &mut none).unwrap();
+    assert_eq!(c.header(), [0xdd; 4]);
+    // 0x13 % 16 = 3 padding bytes, then the padding itself.
+    let mut rng = FixedRandom::new([0x13, 0xa1, 0xa2, 0xa3]);
+    assert_eq!(
+        c.pack(&p, &mut rng).unwrap(),
+        [11, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0xa1, 0xa2, 0xa3]
+    );
+
+    let mut c = TransportCodec::new(&TransportConfig::new(Framing::Full), &mut none).unwrap();
+    assert!(c.header().is_empty());
+    let first = c.pack(&p, &mut none).unwrap();
+    assert_eq!(first[..8], [0x14, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(first[16..], [0xe0, 0x6e, 0x45, 0x84]);
+    assert_eq!(
+        c.pack(&[], &mut none).unwrap(),
+        [0x0c, 0, 0, 0, 1, 0, 0, 0, 0x43, 0xad, 0x31, 0x8a]
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn obfuscated_exact_bytes() {
+    let header = hex::decode(
+        "030a11181f262d343b424950575e656c737a81888f969da4abb2b9c0c7ced5dce3eaf1f8ff060d141b22\
+         2930373e454c535a61686f767d8426a2e36bcbdb9f1d",
+    )
+    .unwrap();
+    let cfg = TransportConfig::obfuscated(Framing::Abridged, 2);
+    let mut c = TransportCodec::new(&cfg, &mut FixedRandom::new(kat_header())).unwrap();
+    assert_eq!(c.header(), header);
+    let mut none = FixedRandom::new([]);
+    let up = c.pack(&[1, 2, 3, 4, 5, 6, 7, 8], &mut none).unwrap();
+    assert_eq!(hex::encode(up), "92a478b7d99b937a61");
+    let down = hex::decode("2265a8f55fc511ad08").unwrap();
+    assert_eq!(c.unpack(&down).unwrap(), [frame(&[1, 2, 3, 4, 5, 6, 7, 8])]);
+    // The server derives the same streams from the header.
+    let mut s = TransportCodec::accept(&header, &AcceptConfig::default())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (s.framing(), s.dc_id(), s.is_obfuscated()),
+        (Framing::Abridged, 2, true)
+    );
+    assert_eq!(
+        s.unpack(&hex::decode("92a478b7d99b937a61").unwrap())
+            .unwrap(),
+        [frame(&[1, 2, 3, 4, 5, 6, 7, 8])]
+    );
+    assert_eq!(
+        hex::encode(s.pack(&[1, 2, 3, 4, 5, 6, 7, 8], &mut none).unwrap()),
+        "2265a8f55fc511ad08"
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn mtproxy_exact_bytes_and_forced_padding() {
+    let mut secret = vec![0xdd];
+    secret.extend(0..16u8);
+    // Asked for abridged without obfuscation: the 0xdd secret forces obfuscated padded.
+    let cfg = TransportConfig {
+        secret: Some(secret.clone()),
+        dc_id: TransportConfig::encode_dc_id(4, true, true).unwrap(),
+        ..TransportConfig::new(Framing::Abridged)
+    };
+    let mut rng = FixedRandom::new(kat_header().into_iter().chain([0x10]).collect::<Vec<_>>());
+    let mut c = TransportCodec::new(&cfg, &mut rng).unwrap();
+    assert_eq!(
+        (c.framing(), c.is_obfuscated()),
+        (Framing::PaddedIntermediate, true)
+    );
+    assert_eq!(
+        hex::encode(c.header()),
+        "030a11181f262d343b424950575e656c737a81888f969da4abb2b9c0c7ced5dce3eaf1f8ff060d141b22\
+         2930373e454c535a61686f767d84e909a100b8b4510a"
+    );
+    let up = c.pack(&[1, 2, 3, 4, 5, 6, 7, 8], &mut rng).unwrap();
+    assert_eq!(hex::encode(&up), "1a04d1dd05cfa008d51cea11");
+    let down = hex::decode("2542bac7e3bc53b0d8fe15fa").unwrap();
+    assert_eq!(c.unpack(&down).unwrap(), [frame(&[1, 2, 3, 4, 5, 6, 7, 8])]);
+
+    let proxy = AcceptConfig {
+        secret: Some(secret),
+        ..AcceptConfig::default()
+    };
+    let mut s = TransportCodec::accept(&c.header(), &proxy)
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.dc_id(), -10004);
+    assert_eq!(s.unpack(&up).unwrap(), [frame(&[1, 2, 3, 4, 5, 6, 7, 8])]);
+    // Without the secret, or with another, the header does not decode.
+    assert!(matches!(
+        TransportCodec::accept(&c.header(), &AcceptConfig::default()),
+        Err(TransportError::BadHeader(_))
+    ));
+    let other = AcceptConfig {
+        secret: Some(vec![9; 16]),
+        ..AcceptConfig::default()
+    };
+    assert!(matches!(
+        TransportCodec::accept(&c.header(), &other),
+        Err(TransportError::BadHeader(_))
+    ));
+}
+
+/// Checks frames against payloads: padded frames may keep up to 12 aligned padding bytes.
+fn assert_frames(got: &[Incoming], want: &[&[u8]]) {
+    assert_eq!(got.len(), want.len(), "{got:?}");
+    for (g, w) in got.iter().zip(want) {
+        let Incoming::Frame {
+            payload,
+            quick_ack: false,
+        } = g
+        else {
+            panic!("{g:?}")
+        };
+        let ok = payload.starts_with(w) && payload.len() - w.len() <= 12 && payload.len() % 4 == 0;
+        assert!(ok, "{payload:?} vs {w:?}");
+    }
+}
+
+/// Every combination of framing, obfuscation and MTProxy secret.
+fn configs() -> Vec<(TransportConfig, AcceptConfig)> {
+    let mut out = Vec::new();
+    for framing in FRAMINGS {
+        out.push((TransportConfig::new(framing), AcceptConfig::default()));
+        if framing == Framing::Full {
+            continue;
+        }
+        out.push((
+            TransportConfig::obfuscated(framing, -3),
+            AcceptConfig::default(),
+        ));
+        let secret = vec![0x42; 16];
+        let cfg = TransportConfig {
+            secret: Some(secret.clone()),
+            ..TransportConfig::obfuscated(framing, 10002)
+        };
+        out.push((
+            cfg,
+            AcceptConfig {
+                secret: Some(secret),
+                ..AcceptConfig::default()
+            },
+        ));
+    }
+    let mut dd = vec![0xdd];
+    dd.extend([0x24; 16]);
+    let cfg = TransportConfig {
+        secret: Some(dd.clone()),
+        ..TransportConfig::obfuscated(Framing::Intermediate, 5)
+    };
+    out.push((
+        cfg,
+        AcceptConfig {
+            secret: Some(dd),
+            ..AcceptConfig::default()
+        },
+    ));
+    out
+}
+
+/// Connects a client and a server, delivering the client's first bytes one at a time.
+fn pair(
+    cfg: &TransportConfig,
+    acc: &AcceptConfig,
+    rng: &mut dyn RandomSource,
+) -> (TransportCodec, TransportCodec) {
+    let mut client = TransportCodec::new(cfg, rng).unwrap();
+    let mut sent = client.header();
+    let full = sent.is_empty();
+    if full {
+        // The full transport has no tag: the server detects it from the first frame.
+        sent = client.pack(&[0; 8], rng).unwrap();
+    }
+    for n in 1..=sent.len() {
+        if let Some(mut s) = TransportCodec::accept(&sent[..n], acc).unwrap() {
+            s.feed(&sent[n..]).unwrap();
+            if full {
+                assert_eq!(s.poll().unwrap(), Some(frame(&[0; 8])));
+            }
+            assert_eq!(s.poll().unwrap(), None);
+            return (client, s);
+        }
+    }
+    panic!("the server never accepted {cfg:?}");
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn round_trip_every_combination() {
+    let mut rng = SeededRandom::new(7);
+    for (cfg, acc) in configs() {
+        let (mut c, mut s) = pair(&cfg, &acc, &mut rng);
+        assert_eq!(s.framing(), c.framing(), "{cfg:?}");
+        assert_eq!(s.is_obfuscated(), c.is_obfuscated());
+        if c.is_obfuscated() {
+            assert_eq!(s.dc_id(), cfg.dc_id);
+        }
+        let big: Vec<u8> = (0..4096u32).map(|i| i as u8).collect();
+        for payload in [&[1u8, 2, 3, 4][..], &big, &[]] {
+            let up = c.pack(payload, &mut rng).unwrap();
+            assert_frames(&s.unpack(&up).unwrap(), &[payload]);
+            let down = s.pack(payload, &mut rng).unwrap();
+            assert_frames(&c.unpack(&down).unwrap(), &[payload]);
+        }
+        if c.framing().supports_quick_ack() {
+            let up = c.pack_requesting_quick_ack(&[9; 40], &mut rng).unwrap();
+            let got = s.unpack(&up).unwrap();
+            assert!(
+                matches!(
+                    &got[..],
+                    [Incoming::Frame {
+                        quick_ack: true,
+                        ..
+                    }]
+                ),
+                "{cfg:?}"
+            );
+            let ack = s.pack_quick_ack(0x0123_4567, &mut rng).unwrap();
+            assert_eq!(
+                c.unpack(&ack).unwrap(),
+                [Incoming::QuickAck(0x8123_4567)],
+                "{cfg:?}"
+            );
+        } else {
+            assert!(s.pack_quick_ack(1, &mut rng).is_err());
+        }
+        // A transport error from the server closes the client.
+        for code in [-404, -429, -444] {
+            let (mut c, mut s) = pair(&cfg, &acc, &mut rng);
+            let e = s.pack_transport_error(code, &mut rng).unwrap();
+            assert_eq!(
+                c.unpack(&e),
+                Err(TransportError::ServerError(code)),
+                "{cfg:?}"
+            );
+            assert!(c.is_closed());
+            assert_eq!(c.unpack(&[]), Err(TransportError::Closed));
+            assert_eq!(c.pack(&[0; 4], &mut rng), Err(TransportError::Closed));
+        }
+    }
+}
