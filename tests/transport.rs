@@ -301,3 +301,355 @@ fn round_trip_every_combination() {
         }
     }
 }
+
+fn next(rng: &mut SeededRandom, below: u64) -> usize {
+    (rng.next_u64() % below) as usize
+}
+
+/// Splits `stream` at random points (including empty and one-byte chunks).
+fn chunks(stream: &[u8], rng: &mut SeededRandom) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut rest = stream;
+    while !rest.is_empty() {
+        let n = match next(rng, 4) {
+            0 => next(rng, 2),
+            1 => next(rng, 8),
+            2 => next(rng, 300),
+            _ => next(rng, 5000),
+        }
+        .min(rest.len());
+        let (a, b) = rest.split_at(n);
+        out.push(a.to_vec());
+        rest = b;
+    }
+    out
+}
+
+/// A random packet; `allow_empty` is false towards the client, where the padding after an
+/// empty padded packet would be read as a server error code.
+fn random_payload(rng: &mut SeededRandom, allow_empty: bool) -> Vec<u8> {
+    let words = match next(rng, 5) {
+        0 => usize::from(!allow_empty),
+        1 => 1 + next(rng, 6),
+        2 => 120 + next(rng, 20), // around the abridged 127-word boundary
+        _ => next(rng, 1500),
+    };
+    let mut p = vec![0u8; words * 4];
+    rng.fill(&mut p).unwrap();
+    if let Some(b) = p.get_mut(3) {
+        *b &= 0x7f; // a negative first int in a short packet would read as a server error
+    }
+    p
+}
+
+/// Property test: long random streams of random frames, chunked at random points, are
+/// reassembled exactly in both directions for every configuration.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn random_chunking_reassembles_exactly() {
+    for seed in 1..=4u64 {
+        let mut rng = SeededRandom::new(seed);
+        for (cfg, acc) in configs() {
+            let (mut c, mut s) = pair(&cfg, &acc, &mut rng);
+            let qa = c.framing().supports_quick_ack();
+            // Client -> server, some packets asking for a quick ack.
+            let mut stream = Vec::new();
+            let mut sent = Vec::new();
+            for _ in 0..150 {
+                let p = random_payload(&mut rng, true);
+                let ask = qa && next(&mut rng, 3) == 0;
+                stream.extend(
+                    if ask {
+                        c.pack_requesting_quick_ack(&p, &mut rng)
+                    } else {
+                        c.pack(&p, &mut rng)
+                    }
+                    .unwrap(),
+                );
+                sent.push((p, ask));
+            }
+            let mut got = Vec::new();
+            for chunk in chunks(&stream, &mut rng) {
+                got.extend(s.unpack(&chunk).unwrap());
+            }
+            assert_eq!(got.len(), sent.len(), "{cfg:?}");
+            for (g, (p, ask)) in got.iter().zip(&sent) {
+                let Incoming::Frame { payload, quick_ack } = g else {
+                    panic!("{g:?}")
+                };
+                assert_eq!(quick_ack, ask);
+                assert_frames(&[frame(payload)], &[p]);
+            }
+            // Server -> client, frames and quick acks interleaved.
+            let mut stream = Vec::new();
+            let mut sent = Vec::new();
+            for i in 0..150u32 {
+                if qa && next(&mut rng, 4) == 0 {
+                    stream.extend(s.pack_quick_ack(i, &mut rng).unwrap());
+                    sent.push(Err(i | 0x8000_0000));
+                } else {
+                    let p = random_payload(&mut rng, false);
+                    stream.extend(s.pack(&p, &mut rng).unwrap());
+                    sent.push(Ok(p));
+                }
+            }
+            let mut got = Vec::new();
+            for chunk in chunks(&stream, &mut rng) {
+                got.extend(c.unpack(&chunk).unwrap());
+            }
+            assert_eq!(got.len(), sent.len(), "{cfg:?}");
+            for (g, want) in got.iter().zip(&sent) {
+                match want {
+                    Ok(p) => assert_frames(&[g.clone()], &[p]),
+                    Err(token) => assert_eq!(g, &Incoming::QuickAck(*token)),
+                }
+            }
+        }
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn pack_errors_leave_the_codec_usable() {
+    let mut rng = SeededRandom::new(3);
+    for (cfg, acc) in configs() {
+        let cfg = TransportConfig {
+            max_frame_len: 64,
+            ..cfg
+        };
+        let (mut c, mut s) = pair(&cfg, &acc, &mut rng);
+        assert_eq!(
+            c.pack(&[1, 2, 3], &mut rng),
+            Err(TransportError::PayloadNotAligned(3))
+        );
+        assert_eq!(
+            c.pack(&[0; 68], &mut rng),
+            Err(TransportError::FrameTooLarge { len: 68, max: 64 })
+        );
+        if c.framing() == Framing::PaddedIntermediate {
+            let mut empty = FixedRandom::new([]);
+            assert!(matches!(
+                c.pack(&[0; 4], &mut empty),
+                Err(TransportError::Random(_))
+            ));
+        }
+        // The streams did not move: the next packet still goes through.
+        let up = c.pack(&[5; 8], &mut rng).unwrap();
+        assert_frames(&s.unpack(&up).unwrap(), &[&[5; 8]]);
+        assert!(!c.is_closed());
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn oversized_announcement_is_refused_before_the_body() {
+    let mut rng = SeededRandom::new(5);
+    for (cfg, acc) in configs() {
+        let acc = AcceptConfig {
+            max_frame_len: 1024,
+            ..acc
+        };
+        let (mut c, mut s) = pair(&cfg, &acc, &mut rng);
+        let up = c.pack(&[0; 2048], &mut rng).unwrap();
+        // Only the length prefix is delivered: the error comes before the body arrives.
+        let head = &up[..4];
+        assert!(
+            matches!(s.unpack(head), Err(TransportError::FrameTooLarge { .. })),
+            "{cfg:?}"
+        );
+        assert!(s.is_closed());
+        assert_eq!(s.unpack(&up[4..]), Err(TransportError::Closed));
+        assert_eq!(s.poll(), Err(TransportError::Closed));
+    }
+    // The default limit is 16 MiB: an intermediate length of 0x7fffffff is refused at once.
+    let mut s = TransportCodec::accept(&[0xee; 4], &AcceptConfig::default())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        s.unpack(&[0xff, 0xff, 0xff, 0x7f]),
+        Err(TransportError::FrameTooLarge {
+            len: 0x7fff_ffff,
+            max: 16 * 1024 * 1024
+        })
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn frames_before_an_error_are_delivered_first() {
+    let mut rng = SeededRandom::new(9);
+    let cfg = TransportConfig::obfuscated(Framing::Intermediate, 2);
+    let (mut c, mut s) = pair(&cfg, &AcceptConfig::default(), &mut rng);
+    let mut down = s.pack(&[1; 8], &mut rng).unwrap();
+    down.extend(s.pack(&[2; 8], &mut rng).unwrap());
+    down.extend(s.pack_transport_error(-404, &mut rng).unwrap());
+    down.extend(s.pack(&[3; 8], &mut rng).unwrap());
+    assert_eq!(c.unpack(&down).unwrap(), [frame(&[1; 8]), frame(&[2; 8])]);
+    assert!(c.is_closed());
+    let e = c.unpack(&[]).unwrap_err();
+    assert_eq!(e, TransportError::ServerError(-404));
+    assert_eq!(
+        e.to_string(),
+        "server transport error -404 (auth key not found)"
+    );
+    assert_eq!(c.unpack(&[]), Err(TransportError::Closed));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn full_transport_crc_and_seq_errors() {
+    let mut rng = SeededRandom::new(11);
+    let cfg = TransportConfig::new(Framing::Full);
+    let (mut c, mut s) = pair(&cfg, &AcceptConfig::default(), &mut rng);
+    let mut up = c.pack(&[1; 8], &mut rng).unwrap();
+    up[10] ^= 0x40;
+    assert!(matches!(s.unpack(&up), Err(TransportError::BadCrc { .. })));
+    let (mut c, mut s) = pair(&cfg, &AcceptConfig::default(), &mut rng);
+    let _skipped = c.pack(&[1; 8], &mut rng).unwrap();
+    let up = c.pack(&[2; 8], &mut rng).unwrap();
+    assert_eq!(
+        s.unpack(&up),
+        Err(TransportError::BadSeq {
+            expected: 1,
+            got: 2
+        })
+    );
+    // Client side: the server's frames are numbered from 0 too.
+    let (mut c, mut s) = pair(&cfg, &AcceptConfig::default(), &mut rng);
+    let _lost = s.pack(&[1; 8], &mut rng).unwrap();
+    let down = s.pack(&[2; 8], &mut rng).unwrap();
+    assert_eq!(
+        c.unpack(&down),
+        Err(TransportError::BadSeq {
+            expected: 0,
+            got: 1
+        })
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn accept_rejects_what_it_cannot_speak() {
+    let plain = AcceptConfig::default();
+    for http in [&b"GET /apiws HTTP/1.1"[..], b"POST", b"HEAD /", b"OPTIONS"] {
+        assert!(matches!(
+            TransportCodec::accept(http, &plain),
+            Err(TransportError::BadHeader(_))
+        ));
+    }
+    // Partial tags wait for more bytes.
+    assert!(TransportCodec::accept(&[], &plain).unwrap().is_none());
+    assert!(
+        TransportCodec::accept(&[0xee, 0xee], &plain)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        TransportCodec::accept(&[0x10, 0, 0, 0, 0], &plain)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        TransportCodec::accept(&[0x11; 63], &plain)
+            .unwrap()
+            .is_none()
+    );
+    // A TLS ClientHello is a forbidden header, not an obfuscated connection.
+    let mut tls = vec![0x16, 0x03, 0x01, 0x02, 0x00];
+    tls.resize(64, 1);
+    assert!(matches!(
+        TransportCodec::accept(&tls, &plain),
+        Err(TransportError::BadHeader(_))
+    ));
+    // An MTProxy accepts only obfuscated connections.
+    let proxy = AcceptConfig {
+        secret: Some(vec![1; 16]),
+        ..AcceptConfig::default()
+    };
+    let mut abridged = vec![0xef];
+    abridged.resize(64, 4);
+    assert!(matches!(
+        TransportCodec::accept(&abridged, &proxy),
+        Err(TransportError::BadHeader(_))
+    ));
+    assert!(
+        TransportCodec::accept(&[0xee; 4], &proxy)
+            .unwrap()
+            .is_none()
+    );
+    assert!(matches!(
+        TransportCodec::accept(&[0xee; 64], &proxy),
+        Err(TransportError::BadHeader(_))
+    ));
+    // A 0xdd secret requires padded intermediate.
+    let mut dd = vec![0xdd];
+    dd.extend([1; 16]);
+    let cfg = TransportConfig {
+        secret: Some(vec![1; 16]),
+        ..TransportConfig::obfuscated(Framing::Abridged, 2)
+    };
+    let c = TransportCodec::new(&cfg, &mut SeededRandom::new(1)).unwrap();
+    let dd_proxy = AcceptConfig {
+        secret: Some(dd),
+        ..AcceptConfig::default()
+    };
+    assert!(matches!(
+        TransportCodec::accept(&c.header(), &dd_proxy),
+        Err(TransportError::BadHeader(_))
+    ));
+    assert!(matches!(
+        TransportCodec::accept(
+            &[0; 8],
+            &AcceptConfig {
+                secret: Some(vec![0; 5]),
+                ..AcceptConfig::default()
+            }
+        ),
+        Err(TransportError::BadSecret(_))
+    ));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn client_config_errors() {
+    let mut rng = SeededRandom::new(1);
+    let full = TransportConfig::obfuscated(Framing::Full, 2);
+    assert!(matches!(
+        TransportCodec::new(&full, &mut rng),
+        Err(TransportError::BadConfig(_))
+    ));
+    let bad = TransportConfig {
+        secret: Some(vec![0xee; 17]),
+        ..TransportConfig::new(Framing::Abridged)
+    };
+    assert!(matches!(
+        TransportCodec::new(&bad, &mut rng),
+        Err(TransportError::BadSecret(_))
+    ));
+    let cfg = TransportConfig::obfuscated(Framing::Abridged, 2);
+    assert!(matches!(
+        TransportCodec::new(&cfg, &mut FixedRandom::new([0; 10])),
+        Err(TransportError::Random(_))
+    ));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn header_skips_forbidden_candidates() {
+    // Candidates: first byte 0xef, then "POST", then bytes 4..8 zero, then an allowed one.
+    let mut bytes = Vec::new();
+    for prefix in [
+        &[0xef, 1, 1, 1, 1, 1, 1, 1][..],
+        b"POST1111",
+        &[1, 2, 3, 4, 0, 0, 0, 0],
+    ] {
+        let mut cand = prefix.to_vec();
+        cand.resize(64, 0x33);
+        bytes.extend(cand);
+    }
+    let good = kat_header();
+    bytes.extend(&good);
+    let cfg = TransportConfig::obfuscated(Framing::PaddedIntermediate, 2);
+    let c = TransportCodec::new(&cfg, &mut FixedRandom::new(bytes)).unwrap();
+    assert_eq!(c.header()[..56], good[..56]);
+}
