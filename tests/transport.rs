@@ -400,7 +400,7 @@ fn random_chunking_reassembles_exactly() {
             assert_eq!(got.len(), sent.len(), "{cfg:?}");
             for (g, want) in got.iter().zip(&sent) {
                 match want {
-                    Ok(p) => assert_frames(&[g.clone()], &[p]),
+                    Ok(p) => assert_frames(std::slice::from_ref(g), &[p]),
                     Err(token) => assert_eq!(g, &Incoming::QuickAck(*token)),
                 }
             }
