@@ -102,7 +102,8 @@ impl Transport {
             .map_err(|e| err(&e.to_string()))
     }
 
-    /// Like `pack`, asking the server for a quick ack (not available with 'full').
+    /// Like `pack`, asking the server for a quick ack (with 'full', which has no quick
+    /// ack, the same as `pack`).
     #[wasm_bindgen(js_name = packWithQuickAck)]
     pub fn pack_with_quick_ack(&mut self, payload: &[u8]) -> Result<Vec<u8>, JsError> {
         self.codec
@@ -177,5 +178,109 @@ fn secret(v: &JsValue) -> Result<Vec<u8>, JsError> {
             .map(|p| p.iter().fold(0u8, |acc, &x| (acc << 4) | x))
             .collect()),
         _ => Err(err("secret must be an even number of hex digits")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::{AcceptConfig, TransportCodec};
+    use js_sys::Object;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    fn options(pairs: &[(&str, JsValue)]) -> JsValue {
+        let o = Object::new();
+        for (k, v) in pairs {
+            Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+        }
+        o.into()
+    }
+
+    fn message(e: JsError) -> String {
+        let v = JsValue::from(e);
+        Reflect::get(&v, &JsValue::from_str("message"))
+            .unwrap()
+            .as_string()
+            .unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn bad_options_throw() {
+        let cases = [
+            (JsValue::from_str("abridged"), "options must be an object"),
+            (options(&[("framing", "tcp".into())]), "framing must be"),
+            (
+                options(&[("obfuscated", 1.into())]),
+                "obfuscated must be a boolean",
+            ),
+            (options(&[("obfuscated", true.into())]), "dcId is required"),
+            (
+                options(&[("obfuscated", true.into()), ("dcId", 2.5.into())]),
+                "dcId must be",
+            ),
+            (
+                options(&[("secret", "abc".into()), ("dcId", 2.into())]),
+                "hex digits",
+            ),
+            (
+                options(&[("secret", "00".into()), ("dcId", 2.into())]),
+                "MTProxy secret",
+            ),
+            (
+                options(&[
+                    ("framing", "full".into()),
+                    ("obfuscated", true.into()),
+                    ("dcId", 2.into()),
+                ]),
+                "full",
+            ),
+        ];
+        for (opts, want) in cases {
+            let got = message(Transport::new(opts).err().unwrap());
+            assert!(got.contains(want), "{got} / {want}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn round_trip_through_a_server_codec() {
+        let secret = "dd00112233445566778899aabbccddeeff";
+        let opts = options(&[
+            ("secret", secret.into()),
+            ("dcId", 2.into()),
+            ("testMode", true.into()),
+        ]);
+        let mut t = Transport::new(opts).unwrap();
+        let mut dd = vec![0xdd];
+        dd.extend([
+            0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd,
+            0xee, 0xff,
+        ]);
+        let acc = AcceptConfig {
+            secret: Some(dd),
+            ..AcceptConfig::default()
+        };
+        let mut s = TransportCodec::accept(&t.header(), &acc).unwrap().unwrap();
+        assert_eq!(s.dc_id(), 10002);
+        assert!(message(t.pack(&[1, 2, 3]).err().unwrap()).contains("multiple of 4"));
+        let up = t.pack_with_quick_ack(&[7; 24]).unwrap();
+        assert!(matches!(
+            &s.unpack(&up).unwrap()[..],
+            [Incoming::Frame {
+                quick_ack: true,
+                ..
+            }]
+        ));
+        let mut down = s.pack(&[9; 24], &mut OsRandom).unwrap();
+        down.extend(s.pack_quick_ack(5, &mut OsRandom).unwrap());
+        let frames = t.unpack(&down).unwrap();
+        assert_eq!(frames.length(), 1);
+        assert_eq!(Uint8Array::new(&frames.get(0)).to_vec()[..24], [9; 24]);
+        assert_eq!(t.take_quick_acks(), [0x8000_0005]);
+        let e = s.pack_transport_error(-429, &mut OsRandom).unwrap();
+        assert!(message(t.unpack(&e).err().unwrap()).contains("-429 (transport flood)"));
+        assert!(t.closed());
+        assert!(message(t.unpack(&[]).err().unwrap()).contains("closed"));
     }
 }

@@ -163,8 +163,11 @@ impl TransportError {
         }
     }
 
-    /// Whether the codec is closed after this error (every decode error, and
-    /// [`TransportError::Closed`] itself). `pack` errors are not fatal.
+    /// What the caller does next: `true` means drop the connection (every error that
+    /// `feed`/`poll`/`unpack` return closes the codec, and [`TransportError::Closed`]).
+    /// `false` marks errors that only come from `pack*`/`new`/`accept` arguments: fix the
+    /// call; a codec that returned them is still usable. (`FrameTooLarge` from `pack` is
+    /// reported `true` but leaves the codec usable too: `pack` never closes it.)
     pub fn is_fatal(&self) -> bool {
         !matches!(
             self,
