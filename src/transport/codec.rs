@@ -124,7 +124,7 @@ impl TransportCodec {
         let header: &[u8; HEADER_LEN] = header.try_into().map_err(|_| TransportError::Closed)?;
         if obfuscated::is_forbidden(header) {
             return Err(TransportError::BadHeader(
-                "an MTProxy accepts only obfuscated connections",
+                "not an obfuscation header (a plain tag, HTTP or TLS; an MTProxy accepts only obfuscated connections)",
             ));
         }
         let (framing, dc_id, obf) =
