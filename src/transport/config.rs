@@ -96,7 +96,7 @@ pub(crate) fn parse_secret(secret: &[u8]) -> Result<([u8; 16], bool), TransportE
     }
 }
 
-/// Options for the server side ([`TransportCodec::accept`]).
+/// Options for the server side ([`TransportCodec::accept`](super::TransportCodec::accept)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AcceptConfig {
     /// When set, act as an MTProxy: only obfuscated connections keyed with this secret are
