@@ -6,13 +6,18 @@
 //! - [`crypto`]: AES-256-IGE/CTR, SHA-1/256, RSA_PAD, Diffie-Hellman checks, pq factorization,
 //!   MTProto 2.0 key derivation.
 //! - [`tl`]: TL binary serialization.
+//! - [`transport`]: abridged, intermediate, padded intermediate and full framings, obfuscation.
 //! - `js` (wasm32 only): the wasm-bindgen surface; the only module that touches JavaScript.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod crypto;
 pub mod tl;
+pub mod transport;
 
 #[cfg(target_arch = "wasm32")]
 mod js;

@@ -60,7 +60,9 @@ impl AesCtr256 {
         let mut rest = data;
         // Finish the current keystream block.
         while self.used < 16 {
-            let Some((first, tail)) = rest.split_first_mut() else { return };
+            let Some((first, tail)) = rest.split_first_mut() else {
+                return;
+            };
             *first ^= self.keystream[self.used];
             self.used += 1;
             rest = tail;
@@ -121,6 +123,9 @@ mod tests {
     fn rejects_bad_sizes() {
         assert!(AesCtr256::new(&[0; 31], &[0; 16]).is_err());
         assert!(AesCtr256::new(&[0; 32], &[0; 32]).is_err());
-        assert_eq!(format!("{:?}", AesCtr256::new(&[0; 32], &[0; 16]).unwrap()), "AesCtr256 { .. }");
+        assert_eq!(
+            format!("{:?}", AesCtr256::new(&[0; 32], &[0; 16]).unwrap()),
+            "AesCtr256 { .. }"
+        );
     }
 }

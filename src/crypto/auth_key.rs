@@ -32,11 +32,13 @@ impl AuthKey {
     /// The key from a big-endian number of at most 256 bytes, left-padded with zeros
     /// (how a DH result g^ab mod p becomes a key).
     pub fn from_be_padded(bytes: &[u8]) -> Result<Self, CryptoError> {
-        let start = 256usize.checked_sub(bytes.len()).ok_or(CryptoError::WrongLength {
-            what: "auth key",
-            expected: "at most 256 bytes",
-            got: bytes.len(),
-        })?;
+        let start = 256usize
+            .checked_sub(bytes.len())
+            .ok_or(CryptoError::WrongLength {
+                what: "auth key",
+                expected: "at most 256 bytes",
+                got: bytes.len(),
+            })?;
         let mut out = [0u8; 256];
         out[start..].copy_from_slice(bytes);
         Ok(Self { bytes: out })

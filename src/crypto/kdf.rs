@@ -73,7 +73,10 @@ pub fn derive_aes_key_iv(auth_key: &AuthKey, msg_key: &[u8; 16], side: Side) -> 
     let k = auth_key.as_bytes();
     let mut a = sha256_concat(&[msg_key, &k[x..x + 36]]);
     let mut b = sha256_concat(&[&k[40 + x..76 + x], msg_key]);
-    let mut keys = MessageKeys { key: [0; 32], iv: [0; 32] };
+    let mut keys = MessageKeys {
+        key: [0; 32],
+        iv: [0; 32],
+    };
     keys.key[..8].copy_from_slice(&a[..8]);
     keys.key[8..24].copy_from_slice(&b[8..24]);
     keys.key[24..].copy_from_slice(&a[24..]);
@@ -105,7 +108,10 @@ mod tests {
             buf.extend_from_slice(pt);
             assert_eq!(msg_key_for(&k, side, pt)[..], sha256(&buf)[8..24]);
         }
-        assert_ne!(msg_key_for(&k, Side::Client, pt), msg_key_for(&k, Side::Server, pt));
+        assert_ne!(
+            msg_key_for(&k, Side::Client, pt),
+            msg_key_for(&k, Side::Server, pt)
+        );
     }
 
     #[test]

@@ -70,7 +70,11 @@ pub enum CryptoError {
 impl fmt::Display for CryptoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::WrongLength { what, expected, got } => {
+            Self::WrongLength {
+                what,
+                expected,
+                got,
+            } => {
                 write!(f, "{what} must be {expected}, got {got} bytes")
             }
             Self::RandomUnavailable => f.write_str("the system random source is unavailable"),
@@ -105,5 +109,9 @@ pub(crate) fn exact<'a, const N: usize>(
     expected: &'static str,
     bytes: &'a [u8],
 ) -> Result<&'a [u8; N], CryptoError> {
-    bytes.try_into().map_err(|_| CryptoError::WrongLength { what, expected, got: bytes.len() })
+    bytes.try_into().map_err(|_| CryptoError::WrongLength {
+        what,
+        expected,
+        got: bytes.len(),
+    })
 }

@@ -35,7 +35,10 @@ pub struct FixedRandom {
 impl FixedRandom {
     /// A source that hands out `bytes` in order.
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        Self { bytes: bytes.into(), pos: 0 }
+        Self {
+            bytes: bytes.into(),
+            pos: 0,
+        }
     }
 
     /// How many bytes are left.
@@ -46,8 +49,14 @@ impl FixedRandom {
 
 impl RandomSource for FixedRandom {
     fn fill(&mut self, buf: &mut [u8]) -> Result<(), CryptoError> {
-        let end = self.pos.checked_add(buf.len()).ok_or(CryptoError::RandomExhausted)?;
-        let src = self.bytes.get(self.pos..end).ok_or(CryptoError::RandomExhausted)?;
+        let end = self
+            .pos
+            .checked_add(buf.len())
+            .ok_or(CryptoError::RandomExhausted)?;
+        let src = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or(CryptoError::RandomExhausted)?;
         buf.copy_from_slice(src);
         self.pos = end;
         Ok(())
@@ -62,7 +71,11 @@ pub struct SeededRandom(u64);
 impl SeededRandom {
     /// A generator started from `seed` (0 is replaced by a fixed non-zero constant).
     pub fn new(seed: u64) -> Self {
-        Self(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+        Self(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
     }
 
     /// The next 64 random bits.

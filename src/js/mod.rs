@@ -7,3 +7,4 @@
 
 mod args;
 mod crypto;
+mod transport;
