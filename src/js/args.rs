@@ -15,7 +15,10 @@ pub(crate) fn bytes(name: &str, value: &JsValue) -> Result<Vec<u8>, JsError> {
 pub(crate) fn bytes_exact(name: &str, value: &JsValue, len: usize) -> Result<Vec<u8>, JsError> {
     let b = bytes(name, value)?;
     if b.len() != len {
-        return Err(JsError::new(&format!("{name} must be {len} bytes, got {} bytes", b.len())));
+        return Err(JsError::new(&format!(
+            "{name} must be {len} bytes, got {} bytes",
+            b.len()
+        )));
     }
     Ok(b)
 }
@@ -26,7 +29,9 @@ pub(crate) fn u64_arg(name: &str, value: &JsValue) -> Result<u64, JsError> {
         if n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(&n) {
             return Ok(n as u64);
         }
-        return Err(JsError::new(&format!("{name} must be a non-negative integer")));
+        return Err(JsError::new(&format!(
+            "{name} must be a non-negative integer"
+        )));
     }
     if value.is_bigint() {
         return u64::try_from(value.clone())

@@ -39,7 +39,9 @@ impl JsAesCtr256 {
     pub fn new(key: &JsValue, iv: &JsValue) -> Result<JsAesCtr256, JsError> {
         let key = bytes_exact("key", key, 32)?;
         let iv = bytes_exact("iv", iv, 16)?;
-        Ok(Self { inner: crypto::AesCtr256::new(&key, &iv).map_err(error)? })
+        Ok(Self {
+            inner: crypto::AesCtr256::new(&key, &iv).map_err(error)?,
+        })
     }
 
     /// Encrypts or decrypts `data` (any length); returns the result.
@@ -120,7 +122,10 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn factorize_returns_bigints_in_order() {
-        let r = factorize_pq(&JsValue::from(js_sys::BigInt::from(0x17ED_4894_1A08_F981u64))).unwrap();
+        let r = factorize_pq(&JsValue::from(js_sys::BigInt::from(
+            0x17ED_4894_1A08_F981u64,
+        )))
+        .unwrap();
         assert_eq!(u64::try_from(r.get(0)).unwrap(), 0x494C_553B);
         assert_eq!(u64::try_from(r.get(1)).unwrap(), 0x5391_1073);
         let r = factorize_pq(&JsValue::from_f64(15.0)).unwrap();
