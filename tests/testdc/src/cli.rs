@@ -16,7 +16,7 @@ pub enum HandlerKind {
 /// Parsed arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Args {
-    /// `--port N` (0: a free port). Default 8443.
+    /// `--port N` (0: a free port). Default 8080.
     pub port: u16,
     /// `--dc N`. Default 2.
     pub dc_id: i32,
@@ -41,7 +41,7 @@ pub const USAGE: &str =
     "usage: testdc [--port N] [--dc N] [--www DIR] [--pkg DIR] [--key-file PATH] [--fixed-key]
               [--handler mtproto|echo] [--max-connections N] [--quiet]
 
-  --port N             port on 127.0.0.1 (default 8443; 0 picks a free one and prints it)
+  --port N             port on 127.0.0.1 (default 8080; 0 picks a free one and prints it)
   --dc N               the DC id this server plays (default 2)
   --www DIR            the demo page, served at / (default <workspace>/www)
   --pkg DIR            the built wasm package, served at /pkg/ (default <workspace>/pkg)
@@ -56,7 +56,7 @@ impl Default for Args {
     fn default() -> Self {
         let root = workspace_root();
         Self {
-            port: 8443,
+            port: 8080,
             dc_id: 2,
             www: root.join("www"),
             pkg: root.join("pkg"),
