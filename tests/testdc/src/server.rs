@@ -476,10 +476,9 @@ impl Session {
                     self.out.push(pong);
                 }
                 Ok(Some(WsEvent::Pong)) => {}
-                Ok(Some(WsEvent::Close(code))) => {
-                    self.out.push(ws::close_frame(
-                        code.map_or(close_code::NORMAL, |_| close_code::NORMAL),
-                    ));
+                Ok(Some(WsEvent::Close(_code))) => {
+                    // Section 5.5.1: answer with a close frame (1000), then close TCP.
+                    self.out.push(ws::close_frame(close_code::NORMAL));
                     self.ending = Some("WebSocket closed by the client".into());
                 }
                 Err(e) => {

@@ -120,6 +120,9 @@ impl core::fmt::Display for WsError {
 #[derive(Debug)]
 pub struct WsDecoder {
     buf: Vec<u8>,
+    /// Bytes at the start of `buf` already decoded (dropped at the next feed, so many small
+    /// frames in one read cost linear time).
+    consumed: usize,
     max_message: usize,
     /// Bytes of the fragmented data message in progress, if one is.
     in_message: Option<usize>,
@@ -130,6 +133,7 @@ impl WsDecoder {
     pub fn new(max_message: usize) -> Self {
         Self {
             buf: Vec::new(),
+            consumed: 0,
             max_message,
             in_message: None,
         }
@@ -137,18 +141,20 @@ impl WsDecoder {
 
     /// Appends received bytes.
     pub fn feed(&mut self, bytes: &[u8]) {
+        self.buf.drain(..self.consumed);
+        self.consumed = 0;
         self.buf.extend_from_slice(bytes);
     }
 
     /// Bytes buffered and not yet decoded.
     pub fn buffered(&self) -> usize {
-        self.buf.len()
+        self.buf.len() - self.consumed
     }
 
     /// The next event, `Ok(None)` when more bytes are needed.
     #[must_use = "events carry the client's data and control frames"]
     pub fn poll(&mut self) -> Result<Option<WsEvent>, WsError> {
-        let b = &self.buf;
+        let b = &self.buf[self.consumed..];
         if b.len() < 2 {
             return Ok(None);
         }
@@ -220,7 +226,7 @@ impl WsDecoder {
         for (i, byte) in payload.iter_mut().enumerate() {
             *byte ^= mask[i & 3];
         }
-        self.buf.drain(..pos + len);
+        self.consumed += pos + len;
         let event = match op {
             opcode::PING => WsEvent::Ping(payload),
             opcode::PONG => WsEvent::Pong,
