@@ -13,6 +13,7 @@ mod auth_key;
 pub mod crc32;
 mod hash;
 mod kdf;
+mod pq;
 mod rng;
 
 pub use aes_ctr::AesCtr256;
@@ -20,6 +21,7 @@ pub use aes_ige::{aes_ige_decrypt, aes_ige_encrypt};
 pub use auth_key::AuthKey;
 pub use hash::{sha1, sha1_concat, sha256, sha256_concat};
 pub use kdf::{MessageKeys, Side, derive_aes_key_iv, msg_key_for};
+pub use pq::{factorize_pq, is_prime_u64};
 pub use rng::{FixedRandom, OsRandom, RandomSource, SeededRandom};
 
 use core::fmt;
