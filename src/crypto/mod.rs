@@ -10,18 +10,26 @@
 mod aes_ctr;
 mod aes_ige;
 mod auth_key;
+mod bigint;
 pub mod crc32;
+mod dh;
+mod dh_prime;
 mod hash;
 mod kdf;
 mod pq;
+mod primes;
 mod rng;
 
 pub use aes_ctr::AesCtr256;
 pub use aes_ige::{aes_ige_decrypt, aes_ige_encrypt};
 pub use auth_key::AuthKey;
+pub use bigint::{be_to_biguint, biguint_to_be_padded, left_pad, mod_pow};
+pub use dh::DhParams;
+pub use dh_prime::{DH_PRIME_CACHE_CAPACITY, DhPrimeCache};
 pub use hash::{sha1, sha1_concat, sha256, sha256_concat};
 pub use kdf::{MessageKeys, Side, derive_aes_key_iv, msg_key_for};
 pub use pq::{factorize_pq, is_prime_u64};
+pub use primes::{MILLER_RABIN_ROUNDS, is_probable_prime};
 pub use rng::{FixedRandom, OsRandom, RandomSource, SeededRandom};
 
 use core::fmt;
