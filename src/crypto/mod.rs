@@ -16,9 +16,12 @@ mod dh;
 mod dh_prime;
 mod hash;
 mod kdf;
+mod pem;
 mod pq;
 mod primes;
 mod rng;
+mod rsa;
+mod rsa_pad;
 
 pub use aes_ctr::AesCtr256;
 pub use aes_ige::{aes_ige_decrypt, aes_ige_encrypt};
@@ -31,6 +34,11 @@ pub use kdf::{MessageKeys, Side, derive_aes_key_iv, msg_key_for};
 pub use pq::{factorize_pq, is_prime_u64};
 pub use primes::{MILLER_RABIN_ROUNDS, is_probable_prime};
 pub use rng::{FixedRandom, OsRandom, RandomSource, SeededRandom};
+pub use rsa::{
+    PRODUCTION_KEY_FINGERPRINT, PRODUCTION_KEY_PEM, RsaPublicKey, TEST_KEY_FINGERPRINT,
+    TEST_KEY_PEM, builtin_keys, find_key,
+};
+pub use rsa_pad::{RSA_PAD_MAX_ATTEMPTS, RSA_PAD_MAX_DATA, rsa_pad_attempt, rsa_pad_encrypt};
 
 use core::fmt;
 
