@@ -26,6 +26,17 @@ pub fn biguint_to_be_padded(x: &BigUint, len: usize) -> Result<Vec<u8>, CryptoEr
     left_pad(&x.to_bytes_be(), len)
 }
 
+/// The low `N` bytes of `x`, big-endian, left-padded with zeros: for numbers the caller
+/// knows are below 2^(8N) (results mod a modulus of at most `N` bytes). The temporary copy
+/// is wiped.
+pub(crate) fn to_be_fixed<const N: usize>(x: &BigUint) -> [u8; N] {
+    let bytes = zeroize::Zeroizing::new(x.to_bytes_be());
+    let n = bytes.len().min(N);
+    let mut out = [0u8; N];
+    out[N - n..].copy_from_slice(&bytes[bytes.len() - n..]);
+    out
+}
+
 /// `bytes` (a big-endian number) as exactly `len` bytes: zeros are added on the left, or
 /// surplus leading zero bytes removed. Fails with [`CryptoError::WrongLength`] if the
 /// number itself needs more than `len` bytes.
@@ -93,6 +104,8 @@ mod tests {
         assert!(biguint_to_be_padded(&BigUint::from(0x010203u32), 2).is_err());
         assert_eq!(be_to_biguint(&[0, 0, 1, 0]), BigUint::from(256u32));
         assert_eq!(be_to_biguint(&[]), BigUint::zero());
+        assert_eq!(to_be_fixed::<4>(&BigUint::from(0x0102u32)), [0, 0, 1, 2]);
+        assert_eq!(to_be_fixed::<2>(&BigUint::zero()), [0, 0]);
     }
 
     #[test]

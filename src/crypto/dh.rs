@@ -16,7 +16,7 @@ use num_bigint::BigUint;
 use num_traits::One;
 use zeroize::Zeroizing;
 
-use super::bigint::{be_to_biguint, wipe};
+use super::bigint::{be_to_biguint, to_be_fixed, wipe};
 use super::dh_prime::{
     DhPrimeCache, PRIME_LEN, canonical_prime, check_generator, check_safe_prime,
 };
@@ -106,7 +106,7 @@ impl DhParams {
         let mut x = be_to_biguint(exponent_be);
         let y = BigUint::from(self.g).modpow(&x, &self.p);
         wipe(&mut x);
-        be_256(&y).to_vec()
+        to_be_fixed::<PRIME_LEN>(&y).to_vec()
     }
 
     /// The shared key (g_b)^x mod dh_prime as an [`AuthKey`], after checking
@@ -119,7 +119,7 @@ impl DhParams {
         self.check_public(other_public_be)?;
         let mut x = be_to_biguint(exponent_be);
         let mut k = be_to_biguint(other_public_be).modpow(&x, &self.p);
-        let bytes = Zeroizing::new(be_256(&k));
+        let bytes = Zeroizing::new(to_be_fixed::<PRIME_LEN>(&k));
         wipe(&mut x);
         wipe(&mut k);
         // "If key length < 256 bytes, add several leading zero bytes as padding."
@@ -135,15 +135,6 @@ impl DhParams {
     pub fn g(&self) -> u32 {
         self.g
     }
-}
-
-/// `x` (< 2^2048) as 256 big-endian bytes.
-fn be_256(x: &BigUint) -> [u8; PRIME_LEN] {
-    let bytes = Zeroizing::new(x.to_bytes_be());
-    let n = bytes.len().min(PRIME_LEN);
-    let mut out = [0u8; PRIME_LEN];
-    out[PRIME_LEN - n..].copy_from_slice(&bytes[bytes.len() - n..]);
-    out
 }
 
 #[cfg(test)]

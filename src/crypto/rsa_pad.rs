@@ -20,7 +20,7 @@
 
 use zeroize::Zeroizing;
 
-use super::bigint::{be_to_biguint, wipe};
+use super::bigint::{be_to_biguint, to_be_fixed, wipe};
 use super::rsa::{MODULUS_LEN, RsaPublicKey};
 use super::{CryptoError, RandomSource, aes_ige_encrypt, sha256, sha256_concat};
 
@@ -86,11 +86,7 @@ pub fn rsa_pad_attempt(
     // bytes (with leading zero bytes if required)."
     let c = m.modpow(key.exponent(), key.modulus());
     wipe(&mut m);
-    let bytes = c.to_bytes_be();
-    let mut out = [0u8; MODULUS_LEN];
-    let n = bytes.len().min(MODULUS_LEN);
-    out[MODULUS_LEN - n..].copy_from_slice(&bytes[bytes.len() - n..]);
-    Ok(Some(out))
+    Ok(Some(to_be_fixed(&c)))
 }
 
 fn check_data(data: &[u8]) -> Result<(), CryptoError> {
