@@ -10,17 +10,35 @@
 mod aes_ctr;
 mod aes_ige;
 mod auth_key;
+mod bigint;
 pub mod crc32;
+mod dh;
+mod dh_prime;
 mod hash;
 mod kdf;
+mod pem;
+mod pq;
+mod primes;
 mod rng;
+mod rsa;
+mod rsa_pad;
 
 pub use aes_ctr::AesCtr256;
 pub use aes_ige::{aes_ige_decrypt, aes_ige_encrypt};
 pub use auth_key::AuthKey;
+pub use bigint::{be_to_biguint, biguint_to_be_padded, left_pad, mod_pow};
+pub use dh::DhParams;
+pub use dh_prime::{DH_PRIME_CACHE_CAPACITY, DhPrimeCache};
 pub use hash::{sha1, sha1_concat, sha256, sha256_concat};
 pub use kdf::{MessageKeys, Side, derive_aes_key_iv, msg_key_for};
+pub use pq::{factorize_pq, is_prime_u64};
+pub use primes::{MILLER_RABIN_ROUNDS, is_probable_prime};
 pub use rng::{FixedRandom, OsRandom, RandomSource, SeededRandom};
+pub use rsa::{
+    PRODUCTION_KEY_FINGERPRINT, PRODUCTION_KEY_PEM, RsaPublicKey, TEST_KEY_FINGERPRINT,
+    TEST_KEY_PEM, builtin_keys, find_key,
+};
+pub use rsa_pad::{RSA_PAD_MAX_ATTEMPTS, RSA_PAD_MAX_DATA, rsa_pad_attempt, rsa_pad_encrypt};
 
 use core::fmt;
 
