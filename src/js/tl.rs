@@ -43,3 +43,58 @@ pub fn tl_decode_result(method: &str, bytes: &[u8]) -> Result<JsValue, JsError> 
 pub fn api_layer() -> u32 {
     tl::API_LAYER
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn get(o: &JsValue, k: &str) -> JsValue {
+        js_sys::Reflect::get(o, &JsValue::from_str(k)).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn js_objects_follow_the_convention() {
+        let obj = js_sys::eval(
+            "({ _: 'messages.sendMessage', peer: { _: 'inputPeerUser', user_id: 5n, access_hash: 7 }, \
+               message: 'hi', random_id: 1n, silent: true, reply_to: undefined, \
+               entities: [{ _: 'messageEntityBold', offset: 0, length: 2 }] })",
+        )
+        .unwrap();
+        let bytes = tl_encode(obj).ok().unwrap();
+        let back = tl_decode(&bytes).ok().unwrap();
+        assert_eq!(get(&back, "_").as_string().unwrap(), "messages.sendMessage");
+        assert!(get(&back, "random_id").is_bigint());
+        assert!(get(&get(&back, "peer"), "access_hash").is_bigint());
+        assert_eq!(get(&back, "message").as_string().unwrap(), "hi");
+        assert_eq!(get(&back, "silent").as_bool(), Some(true));
+        assert_eq!(get(&back, "noforwards").as_bool(), Some(false));
+        assert!(get(&back, "reply_to").is_undefined());
+        assert!(get(&back, "flags").is_undefined());
+        let entities = get(&back, "entities");
+        assert!(js_sys::Array::is_array(&entities));
+        assert_eq!(
+            get(&js_sys::Array::from(&entities).get(0), "length").as_f64(),
+            Some(2.0)
+        );
+        // re-encoding what was decoded gives the same bytes
+        assert_eq!(tl_encode(back).ok().unwrap(), bytes);
+    }
+
+    #[wasm_bindgen_test]
+    fn bytes_are_uint8array_and_plain_arrays_are_accepted() {
+        let obj =
+            js_sys::eval("({ _: 'req_pq_multi', nonce: [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15] })")
+                .unwrap();
+        let bytes = tl_encode(obj).ok().unwrap();
+        let back = tl_decode(&bytes).ok().unwrap();
+        assert!(get(&back, "nonce").is_instance_of::<js_sys::Uint8Array>());
+        assert_eq!(tl_encode(back).ok().unwrap(), bytes);
+        // errors are JS errors with the field path
+        let bad =
+            js_sys::eval("({ _: 'messages.sendMessage', message: 'x', random_id: 1n })").unwrap();
+        assert!(tl_encode(bad).is_err());
+        assert_eq!(api_layer(), 223);
+    }
+}
