@@ -69,7 +69,22 @@ fn generic_names(def: &Def) -> Vec<String> {
 }
 
 pub fn write(parts: &[(u8, &ParsedSchema)]) -> Vec<u8> {
-    // String table, most frequent first so that common names get 1-byte indexes.
+    // Table A: constructor names, one per definition, each part sorted by name (so the name
+    // of definition i is string i, and neighbours share prefixes). Table B: field and type
+    // names, most used first, so the common ones get 1-byte indexes.
+    let sorted: Vec<(u8, Vec<&Def>)> = parts
+        .iter()
+        .map(|(kind, schema)| {
+            let mut defs: Vec<&Def> = schema.defs.iter().collect();
+            defs.sort_by(|a, b| a.name.cmp(&b.name));
+            (*kind, defs)
+        })
+        .collect();
+    let names: Vec<&str> = sorted
+        .iter()
+        .flat_map(|(_, defs)| defs.iter().map(|d| d.name.as_str()))
+        .collect();
+
     let mut freq: HashMap<String, usize> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut bump = |s: &str| {
@@ -79,10 +94,9 @@ pub fn write(parts: &[(u8, &ParsedSchema)]) -> Vec<u8> {
         });
         *e += 1;
     };
-    for (_, schema) in parts {
-        for def in &schema.defs {
+    for (_, defs) in &sorted {
+        for def in defs {
             let g = generic_names(def);
-            bump(&def.name);
             let mut ts = Vec::new();
             type_strings(&parse_type(&def.result), &g, &mut ts);
             for p in &def.params {
@@ -95,38 +109,55 @@ pub fn write(parts: &[(u8, &ParsedSchema)]) -> Vec<u8> {
         }
     }
     order.sort_by(|a, b| freq[b].cmp(&freq[a]).then_with(|| a.cmp(b)));
-    let strings = Strings {
-        index: order
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.clone(), i as u32))
-            .collect(),
-    };
+    let mut index: HashMap<String, u32> = HashMap::new();
+    for (i, s) in order.iter().enumerate() {
+        index.insert(s.clone(), (names.len() + i) as u32);
+    }
+    // Bare references to a constructor name may use table A.
+    for (i, n) in names.iter().enumerate() {
+        index.entry((*n).to_string()).or_insert(i as u32);
+    }
+    let strings = Strings { index };
 
-    let mut out = b"TLB1".to_vec();
+    let mut out = b"TLB3".to_vec();
     varint(
         &mut out,
         parts.first().and_then(|(_, s)| s.layer).unwrap_or(0),
     );
+    varint(&mut out, names.len() as u32);
+    let mut prev: &str = "";
+    for n in &names {
+        let shared = prev
+            .bytes()
+            .zip(n.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        varint(&mut out, shared as u32);
+        varint(&mut out, (n.len() - shared) as u32);
+        out.extend_from_slice(&n.as_bytes()[shared..]);
+        prev = n;
+    }
     varint(&mut out, order.len() as u32);
     for s in &order {
         varint(&mut out, s.len() as u32);
         out.extend_from_slice(s.as_bytes());
     }
+    // Definitions are stored column-wise: five streams, each gzipping on its own statistics.
+    let [mut ids, mut heads, mut pnames, mut conds, mut ptypes] =
+        [(); 5].map(|()| Vec::<u8>::new());
     varint(&mut out, parts.len() as u32);
-    for (kind, schema) in parts {
+    for ((kind, schema), (_, defs)) in parts.iter().zip(&sorted) {
         varint(&mut out, u32::from(*kind));
         varint(&mut out, schema.layer.unwrap_or(0));
-        varint(&mut out, schema.defs.len() as u32);
-        for def in &schema.defs {
+        varint(&mut out, defs.len() as u32);
+        for def in defs {
             let g = generic_names(def);
-            out.extend_from_slice(&def.id.to_le_bytes());
-            varint(&mut out, strings.index[def.name.as_str()]);
-            out.push(u8::from(def.is_function));
-            type_ref(&mut out, &parse_type(&def.result), &g, &strings);
-            varint(&mut out, def.params.len() as u32);
+            ids.extend_from_slice(&def.id.to_le_bytes());
+            heads.push(u8::from(def.is_function));
+            type_ref(&mut heads, &parse_type(&def.result), &g, &strings);
+            varint(&mut heads, def.params.len() as u32);
             for p in &def.params {
-                varint(&mut out, strings.index[p.name.as_str()]);
+                varint(&mut pnames, strings.index[p.name.as_str()]);
                 let cond = match &p.cond {
                     None => 0,
                     Some((flag, bit)) => {
@@ -138,10 +169,14 @@ pub fn write(parts: &[(u8, &ParsedSchema)]) -> Vec<u8> {
                         1 + idx as u32 * 32 + u32::from(*bit)
                     }
                 };
-                varint(&mut out, cond);
-                type_ref(&mut out, &parse_type(&p.ty), &g, &strings);
+                varint(&mut conds, cond);
+                type_ref(&mut ptypes, &parse_type(&p.ty), &g, &strings);
             }
         }
+    }
+    for stream in [ids, heads, pnames, conds, ptypes] {
+        varint(&mut out, stream.len() as u32);
+        out.extend_from_slice(&stream);
     }
     out
 }

@@ -521,3 +521,16 @@ fn decode_result_uses_the_return_type() {
         Ok(Value::Bool(true))
     );
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn schema_blob_stays_small() {
+    let blob = schema::blob_bytes();
+    let gz = tl::gzip::gzip(blob).len();
+    println!("schema blob: {} bytes, {gz} gzipped (level 6)", blob.len());
+    assert!(blob.len() < 160_000, "{}", blob.len());
+    assert!(gz < 80_000, "{gz}");
+    let s = Schema::get().unwrap();
+    assert_eq!(s.api_layer, 223);
+    assert!(s.ctors.len() > 2400);
+}

@@ -1,18 +1,29 @@
 //! Reading the compiled schema blob built by `build.rs`.
 //!
 //! ```text
-//! blob     = "TLB1" varint(api_layer) varint(n) string*n varint(parts) part*
-//! string   = varint(len) utf8
-//! part     = varint(kind: 0 api, 1 mtproto, 2 secret) varint(layer) varint(n) def*n
-//! def      = u32le(id) varint(name) u8(1 = function) typeref(result) varint(n) param*n
-//! param    = varint(name) varint(cond) typeref
+//! blob     = "TLB3" varint(api_layer) varint(n) name*n varint(m) string*m
+//!            varint(parts) part* stream(ids) stream(heads) stream(pnames) stream(conds) stream(ptypes)
+//! name     = varint(shared prefix with the previous name) varint(len) utf8   (table A)
+//! string   = varint(len) utf8                                                (table B)
+//! part     = varint(kind: 0 api, 1 mtproto, 2 secret) varint(layer) varint(count)
+//! stream   = varint(len) bytes
+//! ```
+//! The definitions of all parts, in order, are stored column-wise across the five streams:
+//! ```text
+//! ids      = u32le per definition
+//! heads    = per definition: u8(1 = function) typeref(result) varint(param count)
+//! pnames   = per param: varint(name)
+//! conds    = per param: varint(cond)
+//! ptypes   = per param: typeref
 //! cond     = 0 (always present) | 1 + 32 * flags_param_index + bit
 //! typeref  = 0 int | 1 long | 2 double | 3 string | 4 bytes | 5 int128 | 6 int256
 //!          | 7 true | 8 Bool | 9 # | 10 Object/!X | 11 Vector<typeref> | 12 vector<typeref>
 //!          | 13 + 2s boxed type named by string s | 14 + 2s bare type/constructor s
 //! ```
-//! Strings are ordered by how often they are referenced (most first), so the common field
-//! names take one-byte indexes; everything else is varints, which gzips well.
+//! String indexes run over table A then table B. Table A holds one name per definition, in
+//! definition order (each part sorted by name), so a definition's name is implicit and
+//! neighbouring names share prefixes. Table B holds field and type names ordered by use
+//! (most used first), so common field names take one-byte indexes.
 
 use super::{Ctor, Param, Part, PartKind, Schema, Ty};
 use crate::tl::error::TlError;
@@ -75,20 +86,30 @@ impl Cur<'_> {
 /// Parses a blob into a [`Schema`].
 pub fn load(buf: &[u8]) -> Result<Schema, TlError> {
     let mut c = Cur { buf, pos: 0 };
-    if c.take(4)? != b"TLB1" {
+    if c.take(4)? != b"TLB3" {
         return Err(TlError::SchemaBlob);
     }
     let api_layer = c.varint()?;
     let n = c.varint()? as usize;
-    let mut strings = Vec::with_capacity(n.min(buf.len()));
+    let mut strings: Vec<Box<str>> = Vec::with_capacity(n.min(buf.len()));
+    let mut prev = String::new();
     for _ in 0..n {
+        let shared = c.varint()? as usize;
+        let len = c.varint()? as usize;
+        let suffix = core::str::from_utf8(c.take(len)?).map_err(|_| TlError::SchemaBlob)?;
+        let mut name = prev.get(..shared).ok_or(TlError::SchemaBlob)?.to_string();
+        name.push_str(suffix);
+        strings.push(name.as_str().into());
+        prev = name;
+    }
+    let m = c.varint()? as usize;
+    for _ in 0..m {
         let len = c.varint()? as usize;
         let s = core::str::from_utf8(c.take(len)?).map_err(|_| TlError::SchemaBlob)?;
         strings.push(Box::<str>::from(s));
     }
     let nparts = c.varint()?;
-    let mut ctors = Vec::new();
-    let mut parts = Vec::new();
+    let mut headers = Vec::new();
     for _ in 0..nparts {
         let kind = match c.varint()? {
             0 => PartKind::Api,
@@ -96,8 +117,22 @@ pub fn load(buf: &[u8]) -> Result<Schema, TlError> {
             2 => PartKind::Secret,
             _ => return Err(TlError::SchemaBlob),
         };
-        let layer = c.varint()?;
-        let count = c.varint()? as usize;
+        headers.push((kind, c.varint()?, c.varint()? as usize));
+    }
+    let mut stream = || -> Result<Cur<'_>, TlError> {
+        let len = c.varint()? as usize;
+        let start = c.pos;
+        c.take(len)?;
+        Ok(Cur {
+            buf: buf.get(start..start + len).ok_or(TlError::SchemaBlob)?,
+            pos: 0,
+        })
+    };
+    let (mut ids, mut heads, mut pnames, mut conds, mut ptypes) =
+        (stream()?, stream()?, stream()?, stream()?, stream()?);
+    let mut ctors = Vec::new();
+    let mut parts = Vec::new();
+    for (kind, layer, count) in headers {
         let mut part = Part {
             kind,
             layer,
@@ -106,16 +141,16 @@ pub fn load(buf: &[u8]) -> Result<Schema, TlError> {
         };
         let part_index = u8::try_from(parts.len()).map_err(|_| TlError::SchemaBlob)?;
         for _ in 0..count {
-            let idb = c.take(4)?;
+            let idb = ids.take(4)?;
             let id = u32::from_le_bytes([idb[0], idb[1], idb[2], idb[3]]);
-            let name = c.varint()?;
-            let is_function = c.byte()? == 1;
-            let result = c.type_ref(0)?;
-            let np = c.varint()? as usize;
+            let name = u32::try_from(ctors.len()).map_err(|_| TlError::SchemaBlob)?;
+            let is_function = heads.byte()? == 1;
+            let result = heads.type_ref(0)?;
+            let np = heads.varint()? as usize;
             let mut params = Vec::with_capacity(np.min(64));
             for _ in 0..np {
-                let pname = c.varint()?;
-                let cond = match c.varint()? {
+                let pname = pnames.varint()?;
+                let cond = match conds.varint()? {
                     0 => None,
                     v => {
                         let v = v - 1;
@@ -125,7 +160,7 @@ pub fn load(buf: &[u8]) -> Result<Schema, TlError> {
                         ))
                     }
                 };
-                let ty = c.type_ref(0)?;
+                let ty = ptypes.type_ref(0)?;
                 params.push(Param {
                     name: pname,
                     cond,
