@@ -303,6 +303,29 @@ fn secret_chat_plaintext_known_bytes() {
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
+fn layer_8_service_message_announcing_the_layer() {
+    use tl::secret::{enums, types};
+    let notify = types::DecryptedMessageService8 {
+        random_id: 77,
+        random_bytes: vec![9; 15],
+        action: enums::DecryptedMessageAction::DecryptedMessageActionNotifyLayer(
+            types::DecryptedMessageActionNotifyLayer { layer: 144 },
+        ),
+    };
+    let bytes = notify.to_bytes();
+    assert_eq!(&bytes[..4], &0xaa48_327du32.to_le_bytes());
+    let v = decode_value(&bytes).unwrap();
+    assert_eq!(v.as_object().unwrap().name, "decryptedMessageService8");
+    assert_eq!(field(field(&v, "action"), "layer"), &Value::Int(144));
+    assert_eq!(encode_value(&v).unwrap(), bytes);
+    assert_eq!(
+        enums::DecryptedMessage::from_bytes(&bytes).unwrap(),
+        notify.into()
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn typed_handshake_and_service_messages() {
     use tl::mtproto::{enums, functions, types};
     let req = functions::ReqPqMulti { nonce: [7; 16] };
@@ -496,6 +519,11 @@ fn serde_shape() {
     let back: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(encode_value(&back).unwrap(), encode_value(&v).unwrap());
     // null fields are absent; `_` is required for boxed positions
+    // deeply nested input is refused before it can exhaust the stack
+    // (serde_json's own limit is 128; ours, 66, comes first)
+    let deep = "[".repeat(100) + &"]".repeat(100);
+    let e = serde_json::from_str::<Value>(&deep).unwrap_err();
+    assert!(e.to_string().contains("nested too deeply"), "{e}");
     let with_null: Value =
         serde_json::from_str(r#"{"_":"inputPeerUser","user_id":1,"access_hash":2,"extra":null}"#)
             .unwrap();

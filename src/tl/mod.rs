@@ -40,7 +40,7 @@ pub const BOOL_FALSE_ID: u32 = 0xbc79_9737;
 /// `vector#1cb5c415 {t:Type} # [ t ] = Vector t`.
 pub const VECTOR_ID: u32 = 0x1cb5_c415;
 /// `gzip_packed#3072cfa1 packed_data:bytes = Object`.
-pub const GZIP_PACKED_ID: u32 = 0x3072_cfa1;
+pub const GZIP_PACKED_ID: u32 = mtproto::types::GzipPacked::CONSTRUCTOR_ID;
 
 /// A value with a boxed (id-prefixed) serialization.
 pub trait Serializable {

@@ -18,7 +18,7 @@
 //! accepts `Bytes` for `string` and arrays of numbers for `bytes`.
 
 use core::fmt;
-use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -162,7 +162,50 @@ impl Serialize for Object {
     }
 }
 
-struct ValueVisitor;
+/// Visits one value `depth` levels deep; deeper than the codec's limit (plus slack for the
+/// top object) is refused here already, so a hostile JS object cannot exhaust the stack.
+#[derive(Clone, Copy)]
+struct ValueVisitor {
+    depth: usize,
+}
+
+const MAX_INPUT_DEPTH: usize = crate::tl::MAX_DEPTH + 2;
+
+impl<'de> DeserializeSeed<'de> for ValueVisitor {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        if self.depth > MAX_INPUT_DEPTH {
+            return Err(de::Error::custom("TL value nested too deeply"));
+        }
+        d.deserialize_any(self)
+    }
+}
+
+/// `null`/`undefined` -> `None`, anything else -> a value.
+struct OptionalValue(ValueVisitor);
+
+impl<'de> DeserializeSeed<'de> for OptionalValue {
+    type Value = Option<Value>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for OptionalValue {
+    type Value = Option<Value>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an optional TL value")
+    }
+    fn visit_none<E>(self) -> Result<Option<Value>, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Option<Value>, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
+        self.0.deserialize(d).map(Some)
+    }
+}
 
 fn int_value(v: i64) -> Value {
     match i32::try_from(v) {
@@ -219,7 +262,10 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(v) = seq.next_element::<Value>()? {
+        let inner = ValueVisitor {
+            depth: self.depth + 1,
+        };
+        while let Some(v) = seq.next_element_seed(inner)? {
             items.push(v);
         }
         Ok(Value::Vector(items))
@@ -230,7 +276,9 @@ impl<'de> Visitor<'de> for ValueVisitor {
         while let Some(key) = map.next_key::<String>()? {
             if key == "_" {
                 name = Some(map.next_value::<String>()?);
-            } else if let Some(v) = map.next_value::<Option<Value>>()? {
+            } else if let Some(v) = map.next_value_seed(OptionalValue(ValueVisitor {
+                depth: self.depth + 1,
+            }))? {
                 // `null` / `undefined` fields count as absent.
                 fields.push((key, v));
             }
@@ -243,6 +291,6 @@ impl<'de> Visitor<'de> for ValueVisitor {
 
 impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(ValueVisitor)
+        ValueVisitor { depth: 0 }.deserialize(d)
     }
 }
