@@ -11,6 +11,8 @@
 //! - [`mtproto`] and [`secret`]: typed structs generated at build time from the same
 //!   schema text, for the core's own messages.
 //! - [`gzip`]: `gzip_packed` with an inflate cap.
+//!
+//! The JavaScript object convention and the schema sources are described in `docs/tl.md`.
 
 pub mod codec;
 pub mod error;
