@@ -7,4 +7,5 @@
 
 mod args;
 mod crypto;
+mod tl;
 mod transport;
