@@ -73,6 +73,29 @@ export const checks = [
     for (let i = 0; i < 0x101; i++) x = (x * 3n) % mod;
     eq(BigInt('0x' + toHex(r)), x, 'modPow');
   }],
+  ['TL: tlEncode/tlDecode round trip in the JS convention, API_LAYER', (m) => {
+    const obj = { _: 'messages.sendMessage', peer: { _: 'inputPeerUser', user_id: 123n, access_hash: -1n },
+      message: 'hi', random_id: 1n, silent: true };
+    const bytes = m.tlEncode(obj);
+    if (!(bytes instanceof Uint8Array)) throw new Error('tlEncode must return a Uint8Array');
+    const back = m.tlDecode(bytes);
+    eq(back._, 'messages.sendMessage', '_');
+    eq(back.peer.user_id, 123n, 'long as bigint');
+    if (typeof back.random_id !== 'bigint') throw new Error('long must decode to bigint');
+    eq(back.silent, true, 'flag true'); eq(back.no_webpage, false, 'flag false');
+    if ('reply_to' in back) throw new Error('absent optional must be absent');
+    eq(m.tlEncode(back), bytes, 're-encode');
+    eq(m.API_LAYER(), 223, 'API_LAYER');
+    const pong = m.tlDecode(hex('c573773400000000000000000200000000000000'));
+    eq(pong._, 'pong', 'service schema'); eq(pong.ping_id, 2n, 'ping_id');
+  }],
+  ['TL: bad input throws a clear Error, and the module keeps working', (m) => {
+    throws(() => m.tlDecode(hex('efbeadde')), /0xdeadbeef/, 'unknown constructor');
+    throws(() => m.tlEncode({ _: 'messages.sendMessage', message: 'x', random_id: 1n }), /messages\.sendMessage\.peer/, 'missing field path');
+    throws(() => m.tlDecode(hex('c5737734000000')), /truncat|end of input|short/i, 'truncated');
+    throws(() => m.tlEncode({ _: 'no.suchMethod' }), /no\.suchMethod/, 'unknown name');
+    eq(m.tlDecode(m.tlEncode({ _: 'help.getNearestDc' }))._, 'help.getNearestDc', 'after errors');
+  }],
   ['wrong sizes and types throw a clear Error, and the module keeps working', (m) => {
     const k = new Uint8Array(32), iv = new Uint8Array(32);
     throws(() => m.aesIgeEncrypt(new Uint8Array(17), k, iv), /multiple of 16/, 'data 17 bytes');
