@@ -17,3 +17,6 @@ bash scripts/build.sh --release
 
 echo; echo "== Node build and browser build: node --test"
 node --test tests/js/
+
+echo; echo "== fuzz: a short run of every target (scripts/fuzz.sh SECONDS for longer runs)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"

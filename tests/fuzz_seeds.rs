@@ -1,0 +1,146 @@
+//! Writes the fuzzers' seed corpora from real traffic of the code itself: the published
+//! handshake messages, service messages, a secret-chat plaintext, an API answer, and
+//! transport streams of every framing packed by our own codecs.
+//!
+//! Run by `scripts/fuzz.sh` (`FUZZ_SEED_DIR=... cargo test --test fuzz_seeds -- --ignored`);
+//! ignored in the normal test run.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+
+use mtproto_wasm::crypto::{SeededRandom, aes_ige_decrypt};
+use mtproto_wasm::tl::{self, Serializable, mtproto};
+use mtproto_wasm::transport::{AcceptConfig, Framing, TransportCodec, TransportConfig};
+
+const SAMPLE: &str = include_str!("data/auth_key_sample.json");
+const SECRET_PLAINTEXT: &str = "3C0000008917E31B0FF1C770B657C36AF705BDACA4BE2C0B2E0000000100000062000000DE91B0360000000038507C7CD5FA6F7C000000000654657374313200";
+
+fn sample(key: &str) -> Vec<u8> {
+    let v: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+    hex::decode(v[key].as_str().unwrap()).unwrap()
+}
+
+fn tl_seeds() -> Vec<Vec<u8>> {
+    let mut answer = sample("encrypted_answer");
+    aes_ige_decrypt(&mut answer, &sample("tmp_aes_key"), &sample("tmp_aes_iv")).unwrap();
+    let secret = hex::decode(SECRET_PLAINTEXT).unwrap();
+    let pong = mtproto::types::Pong {
+        msg_id: 5,
+        ping_id: 7,
+    }
+    .to_bytes();
+    let salt = mtproto::types::BadServerSalt {
+        bad_msg_id: 1,
+        bad_msg_seqno: 2,
+        error_code: 48,
+        new_server_salt: 3,
+    }
+    .to_bytes();
+    let send = tl::encode_value(
+        &serde_json::from_value::<tl::Value>(serde_json::json!({
+            "_": "messages.sendMessage",
+            "peer": { "_": "inputPeerSelf" },
+            "message": "hi",
+            "random_id": 1,
+        }))
+        .unwrap_or_else(|_| tl::decode_value(&pong).unwrap()),
+    )
+    .unwrap();
+    let gz = {
+        let mut v = Vec::new();
+        v.extend_from_slice(&tl::GZIP_PACKED_ID.to_le_bytes());
+        tl::primitives::write_bytes(&mut v, &tl::gzip::gzip(&send));
+        v
+    };
+    vec![
+        sample("p_q_inner_data_dc"),
+        sample("client_DH_inner_data"),
+        answer[20..].to_vec(),
+        secret[4..].to_vec(),
+        pong,
+        salt,
+        send,
+        gz,
+    ]
+}
+
+fn framing(selector: u8) -> Framing {
+    match selector % 4 {
+        0 => Framing::Abridged,
+        1 => Framing::Intermediate,
+        2 => Framing::PaddedIntermediate,
+        _ => Framing::Full,
+    }
+}
+
+/// What a server sends to a client configured like the `transport_client` target does.
+fn client_stream(selector: u8, payloads: &[Vec<u8>]) -> Option<Vec<u8>> {
+    let framing = framing(selector);
+    let obfuscated = selector & 4 != 0 && framing != Framing::Full;
+    let mut config = if obfuscated {
+        TransportConfig::obfuscated(framing, 2)
+    } else {
+        TransportConfig::new(framing)
+    };
+    config.max_frame_len = 1 << 16;
+    let mut accept = AcceptConfig::default();
+    if obfuscated && selector & 8 != 0 {
+        config.secret = Some(vec![0x11; 16]);
+        accept.secret = config.secret.clone();
+    }
+    let mut rng = SeededRandom::new(u64::from(selector) + 1);
+    let mut client = TransportCodec::new(&config, &mut rng).ok()?;
+    let mut first = client.header();
+    first.extend(client.pack(&[0; 8], &mut rng).ok()?);
+    let mut server = TransportCodec::accept(&first, &accept).ok()??;
+    let mut out = vec![selector];
+    for p in payloads {
+        out.extend(server.pack(p, &mut rng).ok()?);
+    }
+    Some(out)
+}
+
+/// What a client sends first: header and frames, for the `transport_server` target.
+fn server_stream(config: &TransportConfig, payloads: &[Vec<u8>]) -> Vec<u8> {
+    let mut rng = SeededRandom::new(9);
+    let mut client = TransportCodec::new(config, &mut rng).unwrap();
+    let mut out = client.header();
+    for p in payloads {
+        out.extend(client.pack(p, &mut rng).unwrap());
+    }
+    out
+}
+
+#[test]
+#[ignore = "writes the fuzz seed corpora; run by scripts/fuzz.sh"]
+fn write_seed_corpora() {
+    let dir = PathBuf::from(std::env::var("FUZZ_SEED_DIR").expect("FUZZ_SEED_DIR"));
+    let write = |target: &str, seeds: &[Vec<u8>]| {
+        let d = dir.join(target);
+        std::fs::create_dir_all(&d).unwrap();
+        for (i, s) in seeds.iter().enumerate() {
+            std::fs::write(d.join(format!("seed-{i:03}")), s).unwrap();
+        }
+    };
+    let tl = tl_seeds();
+    write("tl_decode", &tl);
+    write("tl_typed", &tl);
+    let frames: Vec<Vec<u8>> = tl.iter().filter(|s| s.len() % 4 == 0).cloned().collect();
+    let client: Vec<Vec<u8>> = (0u8..16)
+        .filter_map(|sel| client_stream(sel, &frames))
+        .collect();
+    write("transport_client", &client);
+    let mut server = Vec::new();
+    for f in [
+        Framing::Abridged,
+        Framing::Intermediate,
+        Framing::PaddedIntermediate,
+        Framing::Full,
+    ] {
+        server.push(server_stream(&TransportConfig::new(f), &frames));
+        if f != Framing::Full {
+            server.push(server_stream(&TransportConfig::obfuscated(f, 2), &frames));
+        }
+    }
+    write("transport_server", &server);
+}
