@@ -2,7 +2,7 @@
 // the peers' npm packages in one Node process. Prints medians and speed ratios
 // (peer time / our time: above 1 means we are faster) and writes bench/out/results.json.
 //
-//   node bench/run.mjs [--quick]
+//   node bench/run.mjs [--quick] [--readme]   (--readme: also replace README's table)
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -122,15 +122,25 @@ const wasmBytes = readFileSync(wasmPath);
 const size = { raw: wasmBytes.length, gzip: gzipSync(wasmBytes, { level: 9 }).length };
 const machine = `${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores), Node ${process.version}`;
 
-console.log(`\nmtproto-wasm benchmark — ${machine}${quick ? ' (quick)' : ''}`);
-console.log('medians; speed = peer time / our time (above 1: we are faster)\n');
-console.log('| what | size | ours | peer | peer result | speed |');
-console.log('|---|---|---|---|---|---|');
+const lines = [];
+lines.push(`Machine: ${machine}${quick ? ' (quick run)' : ''}; ${new Date().toISOString().slice(0, 10)}.`);
+lines.push('Medians; speed = peer time / our time (above 1: we are faster).', '');
+lines.push('| what | size | ours | peer | peer result | speed |', '|---|---|---|---|---|---|');
 for (const r of rows) {
   const o = r.unit ? fmtRate(r.ours, r.unit) : fmtTime(r.ours);
   const p = r.unit ? fmtRate(r.peerSec, r.unit) : fmtTime(r.peerSec);
-  console.log(`| ${r.group} | ${r.name} | ${o} | ${r.peer} | ${p} | ${r.speedup.toFixed(2)}x |`);
+  lines.push(`| ${r.group} | ${r.name} | ${o} | ${r.peer} | ${p} | ${r.speedup.toFixed(2)}x |`);
 }
-console.log(`\nrelease wasm (pkg/mtproto_wasm_bg.wasm): ${size.raw} bytes, ${size.gzip} bytes gzipped`);
+lines.push('', `Release wasm (\`pkg/mtproto_wasm_bg.wasm\`, wasm-opt -O3): ${size.raw} bytes, ${size.gzip} bytes gzipped.`);
+console.log('\n' + lines.join('\n'));
+if (process.argv.includes('--readme')) {
+  const readmePath = new URL('../README.md', import.meta.url);
+  const readme = readFileSync(readmePath, 'utf8');
+  const start = '<!-- bench:start -->', end = '<!-- bench:end -->';
+  const a = readme.indexOf(start), b = readme.indexOf(end);
+  if (a < 0 || b < a) throw new Error('README has no bench markers');
+  writeFileSync(readmePath, readme.slice(0, a + start.length) + '\n' + lines.join('\n') + '\n' + readme.slice(b));
+  console.log('README.md table updated');
+}
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./out/results.json', import.meta.url), JSON.stringify({ machine, quick, rows, size }, null, 1));
