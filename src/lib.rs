@@ -6,6 +6,8 @@
 //! - [`crypto`]: AES-256-IGE/CTR, SHA-1/256, RSA_PAD, Diffie-Hellman checks, pq factorization,
 //!   MTProto 2.0 key derivation.
 //! - [`tl`]: TL binary serialization.
+//! - [`auth`]: the auth-key handshake (client typed states, a sans-IO server side for the
+//!   test DC).
 //! - [`transport`]: abridged, intermediate, padded intermediate and full framings, obfuscation.
 //! - `js` (wasm32 only): the wasm-bindgen surface; the only module that touches JavaScript.
 #![forbid(unsafe_code)]
@@ -15,6 +17,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod auth;
 pub mod crypto;
 pub mod tl;
 pub mod transport;

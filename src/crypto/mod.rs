@@ -28,6 +28,7 @@ pub use aes_ige::{aes_ige_decrypt, aes_ige_encrypt};
 pub use auth_key::AuthKey;
 pub use bigint::{be_to_biguint, biguint_to_be_padded, left_pad, mod_pow};
 pub use dh::DhParams;
+pub(crate) use dh_prime::TELEGRAM_DH_PRIME;
 pub use dh_prime::{DH_PRIME_CACHE_CAPACITY, DhPrimeCache};
 pub use hash::{sha1, sha1_concat, sha256, sha256_concat};
 pub use kdf::{MessageKeys, Side, derive_aes_key_iv, msg_key_for};

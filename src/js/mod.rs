@@ -6,6 +6,8 @@
 //! `Error` with a message that names the argument, and the module keeps working.
 
 mod args;
+mod bench;
 mod crypto;
+mod handshake;
 mod tl;
 mod transport;

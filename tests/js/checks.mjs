@@ -117,4 +117,27 @@ export const checks = [
     eq(m.sha1(new Uint8Array(0)), hex('da39a3ee5e6b4b0d3255bfef95601890afd80709'), 'sha1 after errors');
     eq(m.factorizePq(15n)[1], 5n, 'factorize after errors');
   }],
+  ['Handshake: start(), option and order errors, and the sample replayed (auth_key_sample.json)', (m, d) => {
+    const hs = new m.Handshake({ dcId: 2, testMode: true, tempKeyExpiresIn: 3600 });
+    eq(hs.result, undefined, 'no result before the end');
+    const first = hs.start();
+    eq(first.length, 40, 'req_pq_multi packet length');
+    eq(first.subarray(0, 8), new Uint8Array(8), 'auth_key_id 0');
+    throws(() => hs.start(), /already called/, 'start twice');
+    throws(() => new m.Handshake({}), /dcId/, 'no dcId');
+    throws(() => new m.Handshake(), /options must be an object/, 'no options');
+    throws(() => new m.Handshake({ dcId: 2, rsaKeys: ['nope'] }), /rsaKeys\[0\]/, 'bad PEM');
+    throws(() => new m.Handshake({ dcId: 2 }).handle(new Uint8Array(40)), /call start\(\) first/, 'handle first');
+    throws(() => hs.handle(new Uint8Array(32)), /bad handshake answer/, 'garbage answer');
+    throws(() => hs.handle(new Uint8Array(32)), /handshake closed: bad handshake answer/, 'closed');
+    const s = d.sample;
+    const nonce = hex(s.nonce), server_nonce = hex(s.server_nonce);
+    const fps = s.fingerprints_in_resPQ_LE_bytes.map((h) => hex(h).reduceRight((a, b) => (a << 8n) | BigInt(b), 0n));
+    const resPq = m.tlEncode({ _: 'resPQ', nonce, server_nonce, pq: hex(s.pq), server_public_key_fingerprints: fps });
+    const dhAnswer = m.tlEncode({ _: 'server_DH_params_ok', nonce, server_nonce, encrypted_answer: hex(s.encrypted_answer) });
+    const dhGen = m.tlEncode({ _: 'dh_gen_ok', nonce, server_nonce, new_nonce_hash1: hex(s.new_nonce_hash1) });
+    const key = m.__handshakeReplay(nonce, hex(s.new_nonce), hex(s.rsa_pad_random_padding_bytes), hex(s.b),
+      hex(s.client_DH_inner_data_padding), resPq, dhAnswer, dhGen, 1707425100000);
+    eq(key, hex(s.auth_key), 'auth_key');
+  }],
 ];
