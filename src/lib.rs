@@ -6,6 +6,7 @@
 //! - [`crypto`]: AES-256-IGE/CTR, SHA-1/256, RSA_PAD, Diffie-Hellman checks, pq factorization,
 //!   MTProto 2.0 key derivation.
 //! - [`tl`]: TL binary serialization.
+//! - [`session`]: MTProto 2.0 sessions: encrypted messages, service messages, requests.
 //! - [`transport`]: abridged, intermediate, padded intermediate and full framings, obfuscation.
 //! - `js` (wasm32 only): the wasm-bindgen surface; the only module that touches JavaScript.
 #![forbid(unsafe_code)]
@@ -16,6 +17,7 @@
 )]
 
 pub mod crypto;
+pub mod session;
 pub mod tl;
 pub mod transport;
 
