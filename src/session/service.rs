@@ -364,7 +364,7 @@ impl Session {
             .map(|s| i64::from(s.valid_until) * 1000)
             .max()
             .unwrap_or(0);
-        if last_until - server_now < SALT_REFETCH_MARGIN_MS {
+        if last_until - server_now <= SALT_REFETCH_MARGIN_MS {
             self.request_salts();
         }
     }
