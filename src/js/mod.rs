@@ -7,5 +7,6 @@
 
 mod args;
 mod crypto;
+mod session;
 mod tl;
 mod transport;

@@ -89,7 +89,21 @@ pub fn encrypt_message(
     rng: &mut dyn RandomSource,
 ) -> Result<Vec<u8>, SessionError> {
     let pt = plaintext(header, body)?;
-    encrypt_plaintext(auth_key, side, pt, max_padding, rng)
+    encrypt_plaintext_with_id(auth_key, auth_key.id(), side, pt, max_padding, rng)
+}
+
+/// [`encrypt_message`] with the auth_key_id precomputed (saves a SHA-1 per packet).
+pub fn encrypt_message_with_id(
+    auth_key: &AuthKey,
+    auth_key_id: u64,
+    side: Side,
+    header: &MessageHeader,
+    body: &[u8],
+    max_padding: usize,
+    rng: &mut dyn RandomSource,
+) -> Result<Vec<u8>, SessionError> {
+    let pt = plaintext(header, body)?;
+    encrypt_plaintext_with_id(auth_key, auth_key_id, side, pt, max_padding, rng)
 }
 
 /// Encrypts `plaintext` (header and body, without padding; its length must be a multiple
@@ -98,6 +112,18 @@ pub fn encrypt_message(
 /// msg_key with `side` and returns `auth_key_id | msg_key | ciphertext`.
 pub fn encrypt_plaintext(
     auth_key: &AuthKey,
+    side: Side,
+    plaintext: Vec<u8>,
+    max_padding: usize,
+    rng: &mut dyn RandomSource,
+) -> Result<Vec<u8>, SessionError> {
+    encrypt_plaintext_with_id(auth_key, auth_key.id(), side, plaintext, max_padding, rng)
+}
+
+/// [`encrypt_plaintext`] with the auth_key_id precomputed.
+pub fn encrypt_plaintext_with_id(
+    auth_key: &AuthKey,
+    auth_key_id: u64,
     side: Side,
     mut plaintext: Vec<u8>,
     max_padding: usize,
@@ -112,24 +138,35 @@ pub fn encrypt_plaintext(
     // Smallest padding >= 12 that aligns the total, then whole extra blocks at random.
     let min_pad = MIN_PADDING + (16 - (plaintext.len() + MIN_PADDING) % 16) % 16;
     let extra_blocks = max_padding.saturating_sub(min_pad) / 16;
-    let mut pick = [0u8; 2];
-    rng.fill(&mut pick).map_err(SessionError::Random)?;
-    let blocks = if extra_blocks == 0 {
-        0
-    } else {
-        usize::from(u16::from_le_bytes(pick)) % (extra_blocks + 1)
-    };
-    let pad = min_pad + 16 * blocks;
+    // One call to the random source for the minimal padding (and the pick, when there is
+    // a choice), a second only when extra blocks were picked.
     let start = plaintext.len();
-    plaintext.resize(start + pad, 0);
+    let first = min_pad + if extra_blocks > 0 { 2 } else { 0 };
+    plaintext.resize(start + first, 0);
     if let Some(tail) = plaintext.get_mut(start..) {
         rng.fill(tail).map_err(SessionError::Random)?;
+    }
+    if extra_blocks > 0 {
+        let pick = plaintext
+            .get(start + min_pad..)
+            .and_then(|b| b.try_into().ok())
+            .map(u16::from_le_bytes)
+            .unwrap_or(0);
+        plaintext.truncate(start + min_pad);
+        let blocks = usize::from(pick) % (extra_blocks + 1);
+        if blocks > 0 {
+            let from = plaintext.len();
+            plaintext.resize(from + 16 * blocks, 0);
+            if let Some(tail) = plaintext.get_mut(from..) {
+                rng.fill(tail).map_err(SessionError::Random)?;
+            }
+        }
     }
     let msg_key = msg_key_for(auth_key, side, &plaintext);
     let keys = derive_aes_key_iv(auth_key, &msg_key, side);
     aes_ige_encrypt(&mut plaintext, &keys.key, &keys.iv).map_err(SessionError::Random)?;
     let mut out = Vec::with_capacity(PACKET_HEADER_LEN + plaintext.len());
-    out.extend_from_slice(&auth_key.id().to_le_bytes());
+    out.extend_from_slice(&auth_key_id.to_le_bytes());
     out.extend_from_slice(&msg_key);
     out.extend_from_slice(&plaintext);
     Ok(out)

@@ -150,8 +150,9 @@ impl Session {
             msg_id,
             seq_no,
         };
-        match envelope::encrypt_message(
+        match envelope::encrypt_message_with_id(
             &self.auth_key,
+            self.auth_key_id,
             Side::Client,
             &header,
             &body,

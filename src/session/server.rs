@@ -180,8 +180,9 @@ impl ServerSession {
         header: &MessageHeader,
         body: &[u8],
     ) -> Result<Vec<u8>, SessionError> {
-        envelope::encrypt_message(
+        envelope::encrypt_message_with_id(
             &self.auth_key,
+            self.auth_key_id,
             Side::Server,
             header,
             body,
