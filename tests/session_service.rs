@@ -804,3 +804,57 @@ fn invalid_invoke_arguments() {
             .is_err()
     );
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_clock_fix_passes_the_window_only_when_it_is_about_our_message() {
+    // The client believes it is synced (offset 0) but the server is 10 minutes ahead:
+    // every server message is out of the window, except the notice about our request.
+    let mut p = Pair::new();
+    p.server = mtproto_wasm::session::server::ServerSession::new(
+        auth_key(),
+        SALT,
+        600_000,
+        Box::new(mtproto_wasm::crypto::SeededRandom::new(3)),
+    );
+    p.server.session_id = Some(SESSION_ID);
+    p.deliver(&[answer(1)]);
+    p.assert_dropped("msg_id_out_of_window");
+    p.deliver(&[bad_msg(12345, 16)]); // not about a message of ours
+    p.assert_dropped("msg_id_out_of_window");
+    p.invoke(request(1));
+    let a = find(&p.sent(), &request(1));
+    p.deliver(&[bad_msg(a, 16)]);
+    let e = p.events();
+    assert!(
+        matches!(e[..], [SessionEvent::TimeCorrected { .. }]),
+        "{e:?}"
+    );
+    let a2 = find(&p.sent(), &request(1));
+    p.deliver(&[rpc_result(a2, &answer(1))]);
+    assert!(matches!(p.events()[..], [SessionEvent::RpcResult { .. }]));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn keep_alive_pong_inside_rpc_result_and_reconnect_do_not_leak() {
+    let mut p = Pair::with(|c| c.ping_interval_ms = 60_000);
+    p.assert_works();
+    p.advance(60_000);
+    let sent = p.sent();
+    let ping = functions::PingDelayDisconnect::from_bytes(&sent[0].body).unwrap();
+    p.deliver(&[rpc_result(
+        sent[0].msg_id,
+        &types::Pong {
+            msg_id: sent[0].msg_id,
+            ping_id: ping.ping_id,
+        }
+        .to_bytes(),
+    )]);
+    assert_eq!(p.events(), vec![]);
+    // an unanswered keep-alive is not resent after a reconnect
+    p.advance(60_000);
+    assert_eq!(p.sent().len(), 1);
+    p.client.on_reconnect(p.now);
+    assert!(p.sent().is_empty());
+}

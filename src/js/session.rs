@@ -313,15 +313,20 @@ impl JsSession {
 
     /// The next packet to send (frame it with the transport), or null.
     #[wasm_bindgen(js_name = pollTransmit)]
-    pub fn poll_transmit(&mut self, now_ms: Option<f64>) -> Result<Option<Vec<u8>>, JsError> {
+    pub fn poll_transmit(&mut self, now_ms: Option<f64>) -> Result<JsValue, JsError> {
         self.now = now_arg("nowMs", now_ms)?.max(self.now);
-        Ok(self.inner.poll_transmit(self.now))
+        Ok(match self.inner.poll_transmit(self.now) {
+            Some(p) => Uint8Array::from(&p[..]).into(),
+            None => JsValue::NULL,
+        })
     }
 
     /// When `handleTimeout` should run next (ms since the epoch), or null.
     #[wasm_bindgen(js_name = nextTimeout)]
-    pub fn next_timeout(&self) -> Option<f64> {
-        self.inner.poll_timeout().map(|t| t as f64)
+    pub fn next_timeout(&self) -> JsValue {
+        self.inner
+            .poll_timeout()
+            .map_or(JsValue::NULL, |t| JsValue::from(t as f64))
     }
 
     /// Runs the timers due at `nowMs`; returns the events.
@@ -536,8 +541,8 @@ mod tests {
             .invoke(opts("{ _: 'ping', ping_id: 5n }"), JsValue::UNDEFINED)
             .ok()
             .unwrap();
-        let packet = s.poll_transmit(Some(NOW)).ok().unwrap().unwrap();
-        assert!(s.poll_transmit(Some(NOW)).ok().unwrap().is_none());
+        let packet = Uint8Array::from(s.poll_transmit(Some(NOW)).ok().unwrap()).to_vec();
+        assert!(s.poll_transmit(Some(NOW)).ok().unwrap().is_null());
         let got = server.decrypt(&packet).unwrap();
         assert_eq!(got.header.salt, (-5i64) as u64);
         assert_eq!(got.header.session_id, 77);
@@ -566,7 +571,7 @@ mod tests {
             "msg_key_mismatch"
         );
         assert_eq!(s.dropped_packets(), 1.0);
-        assert!(s.next_timeout().is_some(), "the ack timer");
+        assert!(s.next_timeout().as_f64().is_some(), "the ack timer");
         let st = s.state();
         assert_eq!(u64::try_from(get(&st, "sessionId")).unwrap(), 77);
         // cancel reports through takeEvents

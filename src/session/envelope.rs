@@ -62,6 +62,15 @@ pub struct DecryptedMessage {
 
 /// Builds the plaintext (without padding) for `header` and `body`.
 pub fn plaintext(header: &MessageHeader, body: &[u8]) -> Result<Vec<u8>, SessionError> {
+    plaintext_after(0, header, body)
+}
+
+/// The plaintext after `prefix` zero bytes (room for the packet header).
+fn plaintext_after(
+    prefix: usize,
+    header: &MessageHeader,
+    body: &[u8],
+) -> Result<Vec<u8>, SessionError> {
     let len =
         i32::try_from(body.len()).map_err(|_| SessionError::MessageTooLarge { len: body.len() })?;
     if body.len() % 4 != 0 {
@@ -69,7 +78,8 @@ pub fn plaintext(header: &MessageHeader, body: &[u8]) -> Result<Vec<u8>, Session
             "message body length must be a multiple of 4",
         ));
     }
-    let mut out = Vec::with_capacity(PLAINTEXT_HEADER_LEN + body.len() + MAX_PADDING.min(64));
+    let mut out = Vec::with_capacity(prefix + PLAINTEXT_HEADER_LEN + body.len() + 80);
+    out.resize(prefix, 0);
     out.extend_from_slice(&header.salt.to_le_bytes());
     out.extend_from_slice(&header.session_id.to_le_bytes());
     out.extend_from_slice(&header.msg_id.to_le_bytes());
@@ -88,8 +98,15 @@ pub fn encrypt_message(
     max_padding: usize,
     rng: &mut dyn RandomSource,
 ) -> Result<Vec<u8>, SessionError> {
-    let pt = plaintext(header, body)?;
-    encrypt_plaintext_with_id(auth_key, auth_key.id(), side, pt, max_padding, rng)
+    encrypt_message_with_id(
+        auth_key,
+        auth_key.id(),
+        side,
+        header,
+        body,
+        max_padding,
+        rng,
+    )
 }
 
 /// [`encrypt_message`] with the auth_key_id precomputed (saves a SHA-1 per packet).
@@ -102,8 +119,8 @@ pub fn encrypt_message_with_id(
     max_padding: usize,
     rng: &mut dyn RandomSource,
 ) -> Result<Vec<u8>, SessionError> {
-    let pt = plaintext(header, body)?;
-    encrypt_plaintext_with_id(auth_key, auth_key_id, side, pt, max_padding, rng)
+    let buf = plaintext_after(PACKET_HEADER_LEN, header, body)?;
+    seal(auth_key, auth_key_id, side, buf, max_padding, rng)
 }
 
 /// Encrypts `plaintext` (header and body, without padding; its length must be a multiple
@@ -125,7 +142,7 @@ pub fn encrypt_plaintext_with_id(
     auth_key: &AuthKey,
     auth_key_id: u64,
     side: Side,
-    mut plaintext: Vec<u8>,
+    plaintext: Vec<u8>,
     max_padding: usize,
     rng: &mut dyn RandomSource,
 ) -> Result<Vec<u8>, SessionError> {
@@ -134,9 +151,25 @@ pub fn encrypt_plaintext_with_id(
             "plaintext must be at least 32 bytes and a multiple of 4",
         ));
     }
+    let mut buf = Vec::with_capacity(PACKET_HEADER_LEN + plaintext.len() + 80);
+    buf.resize(PACKET_HEADER_LEN, 0);
+    buf.extend_from_slice(&plaintext);
+    seal(auth_key, auth_key_id, side, buf, max_padding, rng)
+}
+
+/// Pads and encrypts `buf` = 24 reserved bytes | plaintext, in place, and fills the header.
+fn seal(
+    auth_key: &AuthKey,
+    auth_key_id: u64,
+    side: Side,
+    mut plaintext: Vec<u8>,
+    max_padding: usize,
+    rng: &mut dyn RandomSource,
+) -> Result<Vec<u8>, SessionError> {
+    let pt_len = plaintext.len().saturating_sub(PACKET_HEADER_LEN);
     let max_padding = max_padding.clamp(MIN_PADDING, MAX_PADDING);
     // Smallest padding >= 12 that aligns the total, then whole extra blocks at random.
-    let min_pad = MIN_PADDING + (16 - (plaintext.len() + MIN_PADDING) % 16) % 16;
+    let min_pad = MIN_PADDING + (16 - (pt_len + MIN_PADDING) % 16) % 16;
     let extra_blocks = max_padding.saturating_sub(min_pad) / 16;
     // One call to the random source for the minimal padding (and the pick, when there is
     // a choice), a second only when extra blocks were picked.
@@ -162,14 +195,18 @@ pub fn encrypt_plaintext_with_id(
             }
         }
     }
-    let msg_key = msg_key_for(auth_key, side, &plaintext);
+    let split = PACKET_HEADER_LEN.min(plaintext.len());
+    let (head, data) = plaintext.split_at_mut(split);
+    let msg_key = msg_key_for(auth_key, side, data);
     let keys = derive_aes_key_iv(auth_key, &msg_key, side);
-    aes_ige_encrypt(&mut plaintext, &keys.key, &keys.iv).map_err(SessionError::Random)?;
-    let mut out = Vec::with_capacity(PACKET_HEADER_LEN + plaintext.len());
-    out.extend_from_slice(&auth_key_id.to_le_bytes());
-    out.extend_from_slice(&msg_key);
-    out.extend_from_slice(&plaintext);
-    Ok(out)
+    aes_ige_encrypt(data, &keys.key, &keys.iv).map_err(SessionError::Random)?;
+    let mut header = [0u8; PACKET_HEADER_LEN];
+    header[..8].copy_from_slice(&auth_key_id.to_le_bytes());
+    header[8..].copy_from_slice(&msg_key);
+    if head.len() == PACKET_HEADER_LEN {
+        head.copy_from_slice(&header);
+    }
+    Ok(plaintext)
 }
 
 /// Decrypts and checks a packet encrypted by `side` (a client decrypts with
@@ -243,9 +280,18 @@ pub fn decrypt_message_with_id(
     packet: &[u8],
 ) -> Result<DecryptedMessage, SessionError> {
     let mut data = decrypt_raw(auth_key, auth_key_id, side, packet)?;
-    let result = parse_plaintext(&data);
-    data.zeroize();
-    result
+    match check_plaintext(&data) {
+        Ok((header, body_len)) => {
+            // The body moves to the front of the buffer: no second allocation.
+            data.truncate(PLAINTEXT_HEADER_LEN + body_len);
+            data.drain(..PLAINTEXT_HEADER_LEN);
+            Ok(DecryptedMessage { header, body: data })
+        }
+        Err(e) => {
+            data.zeroize();
+            Err(e)
+        }
+    }
 }
 
 fn le_u64(data: &[u8], at: usize) -> u64 {
@@ -262,7 +308,8 @@ fn le_i32(data: &[u8], at: usize) -> i32 {
         .unwrap_or(0)
 }
 
-fn parse_plaintext(data: &[u8]) -> Result<DecryptedMessage, SessionError> {
+/// Checks the length field and the padding; returns the header and the body length.
+fn check_plaintext(data: &[u8]) -> Result<(MessageHeader, usize), SessionError> {
     let length = le_i32(data, 28);
     let body_len = usize::try_from(length)
         .ok()
@@ -273,19 +320,13 @@ fn parse_plaintext(data: &[u8]) -> Result<DecryptedMessage, SessionError> {
     if !(MIN_PADDING..=MAX_PADDING).contains(&padding) {
         return Err(SessionError::BadPadding { padding });
     }
-    let body = data
-        .get(PLAINTEXT_HEADER_LEN..PLAINTEXT_HEADER_LEN + body_len)
-        .ok_or(SessionError::BadLengthField { length })?
-        .to_vec();
-    Ok(DecryptedMessage {
-        header: MessageHeader {
-            salt: le_u64(data, 0),
-            session_id: le_u64(data, 8),
-            msg_id: le_u64(data, 16) as i64,
-            seq_no: le_i32(data, 24),
-        },
-        body,
-    })
+    let header = MessageHeader {
+        salt: le_u64(data, 0),
+        session_id: le_u64(data, 8),
+        msg_id: le_u64(data, 16) as i64,
+        seq_no: le_i32(data, 24),
+    };
+    Ok((header, body_len))
 }
 
 #[cfg(test)]

@@ -280,6 +280,8 @@ pub struct Session {
     stats: SessionStats,
     next_ping_id: i64,
     keepalive_ping: Option<i64>,
+    /// Set while handling a clock-correction packet let through the time window.
+    window_override: bool,
     now: u64,
 }
 
@@ -327,6 +329,7 @@ impl Session {
             events: VecDeque::new(),
             stats: SessionStats::default(),
             keepalive_ping: None,
+            window_override: false,
             now: 0,
             config,
         })
@@ -411,14 +414,27 @@ impl Session {
                 got: msg.header.session_id,
             });
         }
-        let window = self.window_now();
+        let mut window = self.window_now();
         if let Err(e) = self.recent.check(msg.header.msg_id, window) {
-            return self.drop_input(e);
+            // A clock-correction notice about a message of ours in flight is let through
+            // the time window (not the duplicate check): with a wrong clock offset it is
+            // exactly the message that arrives "out of the window".
+            let is_fix = matches!(e, SessionError::MsgIdOutOfWindow { .. })
+                && self.is_time_fix_for_us(&msg.body);
+            if !is_fix {
+                return self.drop_input(e);
+            }
+            window = None;
+            if let Err(e) = self.recent.check(msg.header.msg_id, window) {
+                return self.drop_input(e);
+            }
         }
+        self.window_override = window.is_none() && self.time_synced;
         self.recent.record(msg.header.msg_id);
         self.stats.packets_accepted += 1;
         self.arm_keepalive();
         self.process_message(msg.header.msg_id, msg.header.seq_no, &msg.body, 0);
+        self.window_override = false;
         self.maybe_request_salts();
     }
 
@@ -557,7 +573,7 @@ impl Session {
                 disconnect_delay: i32::try_from(delay).unwrap_or(i32::MAX),
             },
         );
-        self.queue_service(body, Purpose::Ping(ping_id));
+        self.queue_service(body, Purpose::KeepAlive(ping_id));
         if self.keepalive_ping.is_none() {
             self.timers
                 .set(Timer::PongDeadline, self.now + self.config.pong_timeout_ms);
@@ -588,7 +604,7 @@ impl Session {
                         self.queue.push_back(Queued::Request(r, false));
                     }
                 }
-                Purpose::Ping(id) if self.keepalive_ping == Some(id) => {
+                Purpose::KeepAlive(_) => {
                     // a keep-alive is not worth resending: the next one will follow
                 }
                 purpose => self.queue_service(s.body, purpose),

@@ -140,7 +140,7 @@ impl Session {
             _ => {
                 let body = container(&msgs);
                 let id = self.ids.next(self.now, MsgIdKind::Client);
-                self.pending.containers.insert(id, inner_content);
+                self.pending.add_container(id, inner_content);
                 (id, self.seq.next(false), body)
             }
         };

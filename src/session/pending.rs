@@ -37,8 +37,10 @@ pub struct Request {
 pub enum Purpose {
     /// A caller's request.
     Request(RequestId),
-    /// `ping` / `ping_delay_disconnect` with this ping_id.
+    /// `ping` with this ping_id (the caller's).
     Ping(i64),
+    /// The keep-alive `ping_delay_disconnect` with this ping_id (never resent).
+    KeepAlive(i64),
     /// `get_future_salts`.
     FutureSalts,
     /// `msgs_state_req` about these of our msg_ids.
@@ -68,13 +70,16 @@ pub struct Pending {
     aliases: HashMap<i64, RequestId>,
     /// Sent content messages by msg_id.
     pub sent: HashMap<i64, Sent>,
-    /// Containers sent: their inner msg_ids.
-    pub containers: HashMap<i64, Vec<i64>>,
+    /// Containers sent: their inner msg_ids (the most recent [`CONTAINERS_KEPT`]).
+    containers: BTreeMap<i64, Vec<i64>>,
     /// The last msg_id of recently resolved requests (for invokeAfterMsg), bounded.
     done: VecDeque<(RequestId, i64)>,
 }
 
 const DONE_KEPT: usize = 1024;
+/// How many sent containers are remembered (to resend their messages on a notice about
+/// the container's msg_id).
+pub const CONTAINERS_KEPT: usize = 1024;
 
 impl Pending {
     /// Registers a new request.
@@ -147,6 +152,19 @@ impl Pending {
             }
         }
         Some(r)
+    }
+
+    /// Whether `msg_id` is a message or container of ours not yet answered.
+    pub fn is_in_flight(&self, msg_id: i64) -> bool {
+        self.sent.contains_key(&msg_id) || self.containers.contains_key(&msg_id)
+    }
+
+    /// Records a container sent and its content-related messages.
+    pub fn add_container(&mut self, msg_id: i64, inner: Vec<i64>) {
+        self.containers.insert(msg_id, inner);
+        while self.containers.len() > CONTAINERS_KEPT {
+            self.containers.pop_first();
+        }
     }
 
     /// Marks the message `msg_id` acknowledged; forgets fire-and-forget messages.

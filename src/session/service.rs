@@ -192,18 +192,30 @@ impl Session {
         }
         let Some(request) = self.pending.request_of(req_msg_id) else {
             // An answer to a service message of ours, or to a resolved request.
-            match self.pending.sent.remove(&req_msg_id).map(|s| s.purpose) {
-                Some(Purpose::Ping(_)) => {
-                    if let Ok(p) = types::Pong::from_bytes(&result) {
-                        self.on_pong(p);
+            let purpose = self
+                .pending
+                .sent
+                .get(&req_msg_id)
+                .map(|s| s.purpose.clone());
+            match purpose {
+                Some(Purpose::Ping(_) | Purpose::KeepAlive(_)) => {
+                    match types::Pong::from_bytes(&result) {
+                        Ok(p) if p.msg_id == req_msg_id => self.on_pong(p),
+                        _ => {
+                            self.pending.sent.remove(&req_msg_id);
+                        }
                     }
                 }
                 Some(Purpose::FutureSalts) => {
+                    self.pending.sent.remove(&req_msg_id);
                     if let Ok(f) = types::FutureSalts::from_bytes(&result) {
                         self.on_future_salts(f);
                     }
                 }
-                _ => {}
+                Some(_) => {
+                    self.pending.sent.remove(&req_msg_id);
+                }
+                None => {}
             }
             return Ok(());
         };
@@ -281,12 +293,29 @@ impl Session {
         self.requeue_sent(items);
     }
 
+    /// Whether `body` is (or is a container holding) a bad_msg_notification 16/17 about a
+    /// message of ours still in flight.
+    pub(super) fn is_time_fix_for_us(&self, body: &[u8]) -> bool {
+        let about_us = |b: &[u8]| {
+            types::BadMsgNotification::from_bytes(b).is_ok_and(|n| {
+                matches!(n.error_code, 16 | 17) && self.pending.is_in_flight(n.bad_msg_id)
+            })
+        };
+        if constructor(body) == types::MsgContainer::CONSTRUCTOR_ID {
+            types::MsgContainer::from_bytes(body)
+                .is_ok_and(|c| c.messages.iter().any(|m| about_us(&m.body)))
+        } else {
+            about_us(body)
+        }
+    }
+
     fn on_pong(&mut self, p: types::Pong) {
-        self.pending.sent.remove(&p.msg_id);
+        let purpose = self.pending.sent.remove(&p.msg_id).map(|s| s.purpose);
         if self.keepalive_ping == Some(p.ping_id) {
             self.keepalive_ping = None;
             self.timers.stop(Timer::PongDeadline);
-        } else {
+        }
+        if !matches!(purpose, Some(Purpose::KeepAlive(_))) {
             self.events
                 .push_back(SessionEvent::Pong { ping_id: p.ping_id });
         }
