@@ -9,5 +9,6 @@ mod args;
 mod bench;
 mod crypto;
 mod handshake;
+mod session;
 mod tl;
 mod transport;

@@ -139,5 +139,51 @@ export const checks = [
     const key = m.__handshakeReplay(nonce, hex(s.new_nonce), hex(s.rsa_pad_random_padding_bytes), hex(s.b),
       hex(s.client_DH_inner_data_padding), resPq, dhAnswer, dhGen, 1707425100000);
     eq(key, hex(s.auth_key), 'auth_key');
+  ['Session envelope: encryptMessage/decryptMessage round trip and receive checks', (m) => {
+    const authKey = Uint8Array.from({ length: 256 }, (_, i) => (i * 29 + 3) & 255);
+    const pt = new Uint8Array(32 + 8);
+    const dv = new DataView(pt.buffer);
+    dv.setBigUint64(0, 0xfedcba9876543210n, true); dv.setBigUint64(8, 42n, true);
+    dv.setBigUint64(16, 0x6000000000000001n, true); dv.setInt32(24, 3, true); dv.setInt32(28, 8, true);
+    pt.set([1, 2, 3, 4, 5, 6, 7, 8], 32);
+    const packet = m.encryptMessage(authKey, pt, { fromServer: true });
+    eq((packet.length - 24) % 16, 0, 'aligned');
+    const out = m.decryptMessage(authKey, packet, { fromServer: true });
+    eq(out.salt, 0xfedcba9876543210n, 'salt'); eq(out.sessionId, 42n, 'sessionId');
+    eq(out.msgId, 0x6000000000000001n, 'msgId'); eq(out.seqNo, 3, 'seqNo');
+    eq(out.body, pt.subarray(32), 'body');
+    throws(() => m.decryptMessage(authKey, packet, { fromServer: false }), /msg_key/, 'direction');
+    const bad = packet.slice(); bad[40] ^= 1;
+    throws(() => m.decryptMessage(authKey, bad, { fromServer: true }), /msg_key/, 'tampered');
+    throws(() => m.decryptMessage(authKey, packet.subarray(0, 30), { fromServer: true }), /too short/, 'short');
+    throws(() => m.decryptMessage(authKey.subarray(1), packet, {}), /authKey must be 256 bytes/, 'key size');
+    throws(() => m.encryptMessage(authKey, pt.subarray(0, 30), {}), /plaintext/, 'short plaintext');
+  }],
+  ['Session: invoke a TL object, answer it as the server, get the decoded result', (m) => {
+    const authKey = Uint8Array.from({ length: 256 }, (_, i) => (i * 31 + 5) & 255);
+    const s = new m.Session({ authKey, serverSalt: 9n, sessionId: 5n, timeOffset: 0, futureSalts: false });
+    const id = s.invoke({ _: 'ping', ping_id: 77n });
+    const now = Date.now();
+    const packet = s.pollTransmit(now);
+    eq(s.pollTransmit(now), null, 'one packet');
+    const msg = m.decryptMessage(authKey, packet, { fromServer: false });
+    eq(msg.sessionId, 5n, 'session id'); eq(msg.salt, 9n, 'salt'); eq(msg.seqNo, 1, 'seq_no');
+    const result = m.tlEncode({ _: 'rpc_result', req_msg_id: msg.msgId, result: { _: 'pong', msg_id: msg.msgId, ping_id: 77n } });
+    const h = new DataView(new ArrayBuffer(32));
+    const serverId = ((BigInt(Math.floor(now / 1000)) << 32n) & ~3n) | 1n;
+    h.setBigUint64(0, 9n, true); h.setBigUint64(8, 5n, true); h.setBigUint64(16, serverId, true);
+    h.setInt32(24, 1, true); h.setInt32(28, result.length, true);
+    const pt = new Uint8Array(32 + result.length); pt.set(new Uint8Array(h.buffer)); pt.set(result, 32);
+    const reply = m.encryptMessage(authKey, pt, { fromServer: true });
+    const events = s.feed(reply, now);
+    eq(events.length, 1, 'one event');
+    eq(events[0].type, 'result', 'type'); eq(events[0].request, id, 'request');
+    eq(events[0].result._, 'pong', 'decoded'); eq(events[0].result.ping_id, 77n, 'ping_id');
+    const again = s.feed(reply, now);
+    eq(again[0].type, 'protocolError', 'replay'); eq(again[0].kind, 'duplicate_msg_id', 'kind');
+    eq(s.droppedPackets, 1, 'counted');
+    eq(typeof s.nextTimeout(), 'number', 'ack timer');
+    throws(() => s.invoke('nope'), /Uint8Array or a TL object/, 'bad request');
+    throws(() => new m.Session({ authKey }), /serverSalt is required/, 'options');
   }],
 ];

@@ -1,0 +1,638 @@
+//! The MTProto 2.0 session: encrypted messages over an established auth key, sans-IO.
+//!
+//! Spec: <https://core.telegram.org/mtproto/description>,
+//! <https://core.telegram.org/mtproto/service_messages>,
+//! <https://core.telegram.org/mtproto/service_messages_about_messages>,
+//! <https://core.telegram.org/mtproto/security_guidelines>.
+//!
+//! - [`envelope`]: packet encryption/decryption with every envelope check (both sides).
+//! - [`msg_id`], [`seq_no`]: identifiers and sequence numbers.
+//! - [`incoming`]: the msg_id window and the set of recent ids.
+//! - [`pending`]: requests (stable [`RequestId`]s) and sent messages.
+//! - [`server`]: the server side of a session, for the test DC and tests.
+//! - [`Session`]: the client state machine (outgoing queue and containers in `outgoing.rs`,
+//!   service messages in `service.rs`).
+
+pub mod envelope;
+mod error;
+pub mod incoming;
+pub mod msg_id;
+mod outgoing;
+pub mod pending;
+pub mod seq_no;
+pub mod server;
+mod service;
+mod timer;
+
+pub use envelope::{
+    DecryptedMessage, MessageHeader, decrypt_message, encrypt_message, encrypt_plaintext,
+};
+pub use error::{Action, SessionError};
+pub use outgoing::{MAX_CONTAINER_BYTES, MAX_CONTAINER_MESSAGES, MAX_MESSAGE_SIZE};
+pub use pending::RequestId;
+pub use timer::Timer;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::crypto::{AuthKey, RandomSource, Side};
+use incoming::RecentIds;
+use msg_id::MsgIdGenerator;
+use pending::{Pending, Purpose};
+use seq_no::SeqNo;
+use timer::Timers;
+
+/// Settings of a [`Session`]. Times are in milliseconds.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// The auth key.
+    pub auth_key: AuthKey,
+    /// The current server salt.
+    pub server_salt: u64,
+    /// The session id; a random one when `None`.
+    pub session_id: Option<u64>,
+    /// Server time minus local time, when known (from the handshake or a saved state):
+    /// the msg_id window is only enforced once the time is known.
+    pub time_offset_ms: Option<i64>,
+    /// Keep-alive interval: a `ping_delay_disconnect` after this long; 0 disables it.
+    pub ping_interval_ms: u64,
+    /// How long to wait for the keep-alive pong before reporting
+    /// [`SessionEvent::KeepAliveTimeout`]. The server is told to close the connection
+    /// `ping_interval + pong_timeout` after the ping.
+    pub pong_timeout_ms: u64,
+    /// Acks wait at most this long for a message to ride on.
+    pub ack_delay_ms: u64,
+    /// Most messages in one container (the spec allows 1020).
+    pub max_container_messages: usize,
+    /// Most bytes of messages in one container.
+    pub max_container_bytes: usize,
+    /// Request bodies at least this long are sent as `gzip_packed` when that is smaller;
+    /// 0 disables compression.
+    pub gzip_threshold: usize,
+    /// Largest random padding (12..=1024).
+    pub max_padding: usize,
+    /// How many recent server msg_ids to remember.
+    pub recent_ids: usize,
+    /// Fetch future salts ahead and switch to them on time.
+    pub fetch_future_salts: bool,
+    /// Trim 1..15 bytes after the encrypted packet (padded intermediate transport) instead of
+    /// treating them as an unaligned packet.
+    pub trim_transport_padding: bool,
+    /// A request sent this many times without an answer fails
+    /// ([`FailureReason::TooManyResends`]).
+    pub max_sends: u32,
+}
+
+impl SessionConfig {
+    /// Defaults: keep-alive every 60 s with 15 s to answer, acks within 500 ms, containers
+    /// up to 1020 messages / ~1 MiB, gzip from 512 bytes, padding up to 256 bytes,
+    /// 4096 recent ids, future salts on, strict packet length, 10 sends per request.
+    pub fn new(auth_key: AuthKey, server_salt: u64) -> Self {
+        Self {
+            auth_key,
+            server_salt,
+            session_id: None,
+            time_offset_ms: None,
+            ping_interval_ms: 60_000,
+            pong_timeout_ms: 15_000,
+            ack_delay_ms: 500,
+            max_container_messages: MAX_CONTAINER_MESSAGES,
+            max_container_bytes: MAX_CONTAINER_BYTES,
+            gzip_threshold: 512,
+            max_padding: 256,
+            recent_ids: incoming::DEFAULT_RECENT_IDS,
+            fetch_future_salts: true,
+            trim_transport_padding: false,
+            max_sends: 10,
+        }
+    }
+}
+
+/// Why a request failed without an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureReason {
+    /// The caller cancelled it (`rpc_drop_answer` was sent if it was in flight).
+    Cancelled,
+    /// It was sent [`SessionConfig::max_sends`] times without being accepted.
+    TooManyResends,
+}
+
+/// What the session reports to the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionEvent {
+    /// The answer to a request (gzip_packed already inflated).
+    RpcResult {
+        /// The request.
+        request: RequestId,
+        /// The TL bytes of the result.
+        body: Vec<u8>,
+    },
+    /// The request failed on the server (`rpc_error`).
+    RpcError {
+        /// The request.
+        request: RequestId,
+        /// `error_code`.
+        code: i32,
+        /// `error_message`.
+        message: String,
+    },
+    /// The request ended without an answer.
+    RequestFailed {
+        /// The request.
+        request: RequestId,
+        /// Why.
+        reason: FailureReason,
+    },
+    /// A message that is neither a service message nor an rpc_result (the `Updates` family).
+    Update {
+        /// Its TL bytes (gzip_packed already inflated).
+        body: Vec<u8>,
+    },
+    /// The server created a new session: updates may have been missed (the app may call
+    /// `updates.getDifference`).
+    NewSessionCreated {
+        /// The first msg_id of ours the new session covers.
+        first_msg_id: i64,
+        /// The server's unique id of the session.
+        unique_id: i64,
+        /// The new server salt (already in use).
+        server_salt: u64,
+    },
+    /// We started a new session ourselves (bad_msg_notification 32/33, or a clock
+    /// correction that would have made msg_ids go down); requests in flight are resent.
+    SessionReset {
+        /// The new session id.
+        session_id: u64,
+    },
+    /// The clock offset was corrected from a server msg_id (bad_msg_notification 16/17).
+    TimeCorrected {
+        /// The new offset, server minus local, in ms.
+        offset_ms: i64,
+    },
+    /// A pong arrived for one of our pings.
+    Pong {
+        /// The ping_id.
+        ping_id: i64,
+    },
+    /// The keep-alive pong did not arrive in time: re-establish the connection.
+    KeepAliveTimeout,
+    /// `destroy_session_ok` / `destroy_session_none`.
+    DestroySession {
+        /// The session id.
+        session_id: u64,
+        /// `true` for destroy_session_ok.
+        destroyed: bool,
+    },
+    /// An incoming packet or message failed a check and was dropped (and counted).
+    ProtocolError {
+        /// The check that failed.
+        error: SessionError,
+    },
+}
+
+/// Counters, for diagnostics.
+#[derive(Debug, Clone, Default)]
+pub struct SessionStats {
+    /// Packets that passed every check.
+    pub packets_accepted: u64,
+    /// Packets or inner messages dropped, by [`SessionError::kind`].
+    pub dropped: BTreeMap<&'static str, u64>,
+    /// Messages sent again under a new msg_id.
+    pub resent: u64,
+    /// bad_msg_notification / bad_server_salt received, by error code.
+    pub bad_msg: BTreeMap<i32, u64>,
+    /// Packets sent.
+    pub packets_sent: u64,
+}
+
+impl SessionStats {
+    /// Total dropped.
+    pub fn dropped_total(&self) -> u64 {
+        self.dropped.values().sum()
+    }
+}
+
+/// The state to save and restore a session: [`Session::state`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionState {
+    /// The current server salt.
+    pub server_salt: u64,
+    /// Server time minus local time, ms (`None` until known).
+    pub time_offset_ms: Option<i64>,
+    /// The session id.
+    pub session_id: u64,
+}
+
+/// Options of one request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InvokeOptions {
+    /// Wrap in `invokeAfterMsg` so the server runs it after this request.
+    pub after: Option<RequestId>,
+}
+
+/// What waits in the send queue.
+#[derive(Debug, Clone)]
+enum Queued {
+    /// A request; `true` when it must travel alone (bad_msg_notification 64).
+    Request(RequestId, bool),
+    Service {
+        body: Vec<u8>,
+        purpose: Purpose,
+        /// Must travel alone (bad_msg_notification 64).
+        alone: bool,
+    },
+}
+
+/// An MTProto 2.0 client session over one auth key.
+///
+/// Sans-IO: time (ms since the Unix epoch) and bytes come in, bytes and events go out.
+/// Drive it like this, after every input:
+///
+/// 1. feed what arrives: [`Session::handle_input`] with each whole transport frame (the
+///    framing layer has already cut it), [`Session::handle_timeout`] when the deadline of
+///    [`Session::poll_timeout`] has passed; call [`Session::invoke`] / [`Session::cancel`]
+///    for the app;
+/// 2. drain [`Session::poll_transmit`] until `None` and send each packet (frame it first);
+/// 3. re-read [`Session::poll_timeout`] and arm your timer;
+/// 4. drain [`Session::poll_event`] until `None`.
+///
+/// After a new connection, call [`Session::on_reconnect`] and continue at step 2. Time
+/// must not go backwards (a late `now` is treated as the latest seen).
+pub struct Session {
+    auth_key: AuthKey,
+    auth_key_id: u64,
+    config: SessionConfig,
+    salt: u64,
+    session_id: u64,
+    ids: MsgIdGenerator,
+    time_synced: bool,
+    seq: SeqNo,
+    recent: RecentIds,
+    rng: Box<dyn RandomSource + Send>,
+    queue: VecDeque<Queued>,
+    acks: Vec<i64>,
+    ack_due: bool,
+    pending: Pending,
+    future_salts: Vec<crate::tl::mtproto::types::FutureSalt>,
+    salts_requested: bool,
+    timers: Timers,
+    events: VecDeque<SessionEvent>,
+    stats: SessionStats,
+    next_ping_id: i64,
+    keepalive_ping: Option<i64>,
+    /// Set while handling a clock-correction packet let through the time window.
+    window_override: bool,
+    now: u64,
+}
+
+impl core::fmt::Debug for Session {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Session")
+            .field("auth_key_id", &format_args!("{:016x}", self.auth_key_id))
+            .field("session_id", &format_args!("{:016x}", self.session_id))
+            .field("pending", &self.pending.requests.len())
+            .field("queued", &self.queue.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// A new session. `rng` supplies the session id (when not given), padding and ping ids:
+    /// [`crate::crypto::OsRandom`] in production, a seeded source in tests.
+    pub fn new(
+        config: SessionConfig,
+        mut rng: Box<dyn RandomSource + Send>,
+    ) -> Result<Self, SessionError> {
+        let session_id = match config.session_id {
+            Some(id) => id,
+            None => random_u64(&mut *rng)?,
+        };
+        let auth_key = config.auth_key.clone();
+        Ok(Self {
+            auth_key_id: auth_key.id(),
+            auth_key,
+            salt: config.server_salt,
+            session_id,
+            ids: MsgIdGenerator::new(config.time_offset_ms.unwrap_or(0)),
+            time_synced: config.time_offset_ms.is_some(),
+            seq: SeqNo::new(),
+            recent: RecentIds::new(config.recent_ids),
+            next_ping_id: (random_u64(&mut *rng)? >> 2) as i64,
+            rng,
+            queue: VecDeque::new(),
+            acks: Vec::new(),
+            ack_due: false,
+            pending: Pending::default(),
+            future_salts: Vec::new(),
+            salts_requested: false,
+            timers: Timers::default(),
+            events: VecDeque::new(),
+            stats: SessionStats::default(),
+            keepalive_ping: None,
+            window_override: false,
+            now: 0,
+            config,
+        })
+    }
+
+    /// Queues a request (`body`: the boxed TL of a method) and returns its id. It is sent
+    /// by the next [`Session::poll_transmit`]; its outcome arrives as exactly one of
+    /// [`SessionEvent::RpcResult`], [`SessionEvent::RpcError`] or
+    /// [`SessionEvent::RequestFailed`].
+    pub fn invoke(
+        &mut self,
+        body: Vec<u8>,
+        opts: InvokeOptions,
+    ) -> Result<RequestId, SessionError> {
+        if body.len() < 4 || body.len() % 4 != 0 {
+            return Err(SessionError::InvalidArgument(
+                "request body must be boxed TL (at least 4 bytes, a multiple of 4)",
+            ));
+        }
+        if body.len() > MAX_MESSAGE_SIZE {
+            return Err(SessionError::MessageTooLarge { len: body.len() });
+        }
+        let id = self.pending.add(body, opts.after);
+        self.queue.push_back(Queued::Request(id, false));
+        Ok(id)
+    }
+
+    /// Cancels a request: it fails with [`FailureReason::Cancelled`] now; if a copy is in
+    /// flight, `rpc_drop_answer` asks the server to drop the answer. Returns false if the
+    /// request is unknown or already resolved.
+    pub fn cancel(&mut self, request: RequestId) -> bool {
+        let Some(r) = self.pending.resolve(request) else {
+            return false;
+        };
+        self.queue
+            .retain(|q| !matches!(q, Queued::Request(id, _) if *id == request));
+        if let (Some(msg_id), false) = (r.msg_id, r.queued) {
+            let body =
+                crate::tl::Serializable::to_bytes(&crate::tl::mtproto::functions::RpcDropAnswer {
+                    req_msg_id: msg_id,
+                });
+            self.queue_service(body, Purpose::DropAnswer);
+        }
+        self.events.push_back(SessionEvent::RequestFailed {
+            request,
+            reason: FailureReason::Cancelled,
+        });
+        true
+    }
+
+    /// Sends a `ping` (the answer is [`SessionEvent::Pong`]); returns the ping_id.
+    pub fn ping(&mut self) -> i64 {
+        let ping_id = self.take_ping_id();
+        let body =
+            crate::tl::Serializable::to_bytes(&crate::tl::mtproto::functions::Ping { ping_id });
+        self.queue_service(body, Purpose::Ping(ping_id));
+        ping_id
+    }
+
+    /// Feeds one whole transport frame (an encrypted packet) received at `now`.
+    /// A packet failing any check is dropped, counted and reported as
+    /// [`SessionEvent::ProtocolError`]; the session keeps working.
+    pub fn handle_input(&mut self, now: u64, frame: &[u8]) {
+        self.advance(now);
+        let packet = if self.config.trim_transport_padding && frame.len() > 24 {
+            let keep = frame.len() - (frame.len() - 24) % 16;
+            frame.get(..keep).unwrap_or(frame)
+        } else {
+            frame
+        };
+        let msg = match envelope::decrypt_message_with_id(
+            &self.auth_key,
+            self.auth_key_id,
+            Side::Server,
+            packet,
+        ) {
+            Ok(m) => m,
+            Err(e) => return self.drop_input(e),
+        };
+        if msg.header.session_id != self.session_id {
+            return self.drop_input(SessionError::WrongSessionId {
+                got: msg.header.session_id,
+            });
+        }
+        let mut window = self.window_now();
+        if let Err(e) = self.recent.check(msg.header.msg_id, window) {
+            // A clock-correction notice about a message of ours in flight is let through
+            // the time window (not the duplicate check): with a wrong clock offset it is
+            // exactly the message that arrives "out of the window".
+            let is_fix = matches!(e, SessionError::MsgIdOutOfWindow { .. })
+                && self.is_time_fix_for_us(&msg.body);
+            if !is_fix {
+                return self.drop_input(e);
+            }
+            window = None;
+            if let Err(e) = self.recent.check(msg.header.msg_id, window) {
+                return self.drop_input(e);
+            }
+        }
+        self.window_override = window.is_none() && self.time_synced;
+        self.recent.record(msg.header.msg_id);
+        self.stats.packets_accepted += 1;
+        self.arm_keepalive();
+        self.process_message(msg.header.msg_id, msg.header.seq_no, &msg.body, 0);
+        self.window_override = false;
+        self.maybe_request_salts();
+    }
+
+    /// Runs the timers due at `now`. A call with nothing due does nothing.
+    pub fn handle_timeout(&mut self, now: u64) {
+        self.advance(now);
+        let now = self.now;
+        if self.timers.expire(Timer::Ack, now) && !self.acks.is_empty() {
+            self.ack_due = true;
+        }
+        if self.timers.expire(Timer::PongDeadline, now) && self.keepalive_ping.take().is_some() {
+            self.events.push_back(SessionEvent::KeepAliveTimeout);
+        }
+        if self.timers.expire(Timer::KeepAlive, now) {
+            self.send_keepalive();
+        }
+        if self.timers.expire(Timer::Salt, now) {
+            self.update_salt();
+        }
+    }
+
+    /// The earliest timer deadline (ms since the epoch), if any.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<u64> {
+        let t = self.timers.next();
+        if self.ack_due || !self.queue.is_empty() {
+            // Something is ready now: poll_transmit will take it.
+            return Some(t.map_or(self.now, |t| t.min(self.now)));
+        }
+        t
+    }
+
+    /// The next event.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<SessionEvent> {
+        self.events.pop_front()
+    }
+
+    /// After a new connection: requests the server did not acknowledge are sent again
+    /// (with new msg_ids), acknowledged ones still unanswered are asked about with
+    /// `msgs_state_req`, the keep-alive restarts.
+    pub fn on_reconnect(&mut self, now: u64) {
+        self.advance(now);
+        self.keepalive_ping = None;
+        self.timers.stop(Timer::PongDeadline);
+        self.timers.stop(Timer::KeepAlive);
+        let acked: Vec<i64> = self
+            .pending
+            .acked_unanswered()
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect();
+        let items = self.pending.take_all_for_resend(true);
+        self.requeue_sent(items);
+        if !acked.is_empty() {
+            self.send_state_req(acked);
+        }
+        if !self.acks.is_empty() {
+            self.ack_due = true;
+        }
+    }
+
+    /// The state to save (salt, time offset, session id); the auth key is the caller's.
+    pub fn state(&self) -> SessionState {
+        SessionState {
+            server_salt: self.salt,
+            time_offset_ms: self.time_synced.then(|| self.ids.offset_ms()),
+            session_id: self.session_id,
+        }
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> &SessionStats {
+        &self.stats
+    }
+
+    /// The session id.
+    pub fn session_id(&self) -> u64 {
+        self.session_id
+    }
+
+    /// The server salt in use.
+    pub fn server_salt(&self) -> u64 {
+        self.salt
+    }
+
+    /// How many requests are unresolved.
+    pub fn pending_requests(&self) -> usize {
+        self.pending.requests.len()
+    }
+
+    // --- internals shared by outgoing.rs and service.rs ---------------------------------
+
+    fn advance(&mut self, now: u64) {
+        self.now = self.now.max(now);
+    }
+
+    fn window_now(&self) -> Option<i64> {
+        self.time_synced.then(|| self.ids.server_time_ms(self.now))
+    }
+
+    fn drop_input(&mut self, error: SessionError) {
+        *self.stats.dropped.entry(error.kind()).or_default() += 1;
+        self.events.push_back(SessionEvent::ProtocolError { error });
+    }
+
+    fn take_ping_id(&mut self) -> i64 {
+        self.next_ping_id = self.next_ping_id.wrapping_add(1);
+        self.next_ping_id
+    }
+
+    fn queue_service(&mut self, body: Vec<u8>, purpose: Purpose) {
+        self.queue.push_back(Queued::Service {
+            body,
+            purpose,
+            alone: false,
+        });
+    }
+
+    fn arm_keepalive(&mut self) {
+        if self.config.ping_interval_ms > 0 && self.timers.get(Timer::KeepAlive).is_none() {
+            self.timers
+                .set(Timer::KeepAlive, self.now + self.config.ping_interval_ms);
+        }
+    }
+
+    fn send_keepalive(&mut self) {
+        if self.config.ping_interval_ms == 0 {
+            return;
+        }
+        let ping_id = self.take_ping_id();
+        let delay = (self.config.ping_interval_ms + self.config.pong_timeout_ms) / 1000;
+        let body = crate::tl::Serializable::to_bytes(
+            &crate::tl::mtproto::functions::PingDelayDisconnect {
+                ping_id,
+                disconnect_delay: i32::try_from(delay).unwrap_or(i32::MAX),
+            },
+        );
+        self.queue_service(body, Purpose::KeepAlive(ping_id));
+        if self.keepalive_ping.is_none() {
+            self.timers
+                .set(Timer::PongDeadline, self.now + self.config.pong_timeout_ms);
+        }
+        self.keepalive_ping = Some(ping_id);
+        self.timers
+            .set(Timer::KeepAlive, self.now + self.config.ping_interval_ms);
+    }
+
+    /// Puts taken-out sent messages back in the queue (they get new msg_ids).
+    fn requeue_sent(&mut self, items: Vec<pending::Sent>) {
+        for s in items {
+            self.stats.resent += 1;
+            match s.purpose {
+                Purpose::Request(r) => {
+                    let too_many = self
+                        .pending
+                        .requests
+                        .get(&r)
+                        .is_some_and(|q| q.sends >= self.config.max_sends);
+                    if too_many {
+                        self.pending.resolve(r);
+                        self.events.push_back(SessionEvent::RequestFailed {
+                            request: r,
+                            reason: FailureReason::TooManyResends,
+                        });
+                    } else if self.pending.requeue(r) {
+                        self.queue.push_back(Queued::Request(r, false));
+                    }
+                }
+                Purpose::KeepAlive(_) => {
+                    // a keep-alive is not worth resending: the next one will follow
+                }
+                purpose => self.queue_service(s.body, purpose),
+            }
+        }
+    }
+
+    /// Starts a new session: new id, seq_no from 0, ids may restart; everything in flight
+    /// is sent again.
+    fn reset_session(&mut self) -> Result<(), SessionError> {
+        self.session_id = random_u64(&mut *self.rng)?;
+        self.seq = SeqNo::new();
+        self.ids.reset();
+        self.recent.clear();
+        self.acks.clear();
+        self.ack_due = false;
+        let items = self.pending.take_all_for_resend(false);
+        self.pending.forget_services();
+        self.requeue_sent(items);
+        self.events.push_back(SessionEvent::SessionReset {
+            session_id: self.session_id,
+        });
+        Ok(())
+    }
+}
+
+fn random_u64(rng: &mut dyn RandomSource) -> Result<u64, SessionError> {
+    let mut b = [0u8; 8];
+    rng.fill(&mut b).map_err(SessionError::Random)?;
+    Ok(u64::from_le_bytes(b))
+}
