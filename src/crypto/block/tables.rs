@@ -288,6 +288,33 @@ pub(super) const C63: V128 = V128::splat(0x63);
 pub(super) const T_C63: V128 = V128::splat(TOWER.to_t[0x63]);
 pub(super) const T_INV_AFFINE_C63: V128 = V128::splat(TOWER.to_t[affine_inv(0x63) as usize]);
 
+/// Byte `4c + r` is row `r` of column `c`. `P_d`: ShiftRows, then MixColumns' term `d`
+/// (row `r` takes row `r + d` of the same column); `Q_d`: the same for InvShiftRows.
+const fn perm(inverse: bool, d: usize) -> V128 {
+    let mut out = [0u8; 16];
+    let mut n = 0;
+    while n < 16 {
+        let (c, r) = (n / 4, n % 4);
+        let col = if inverse {
+            (c + 8 - r - d) % 4
+        } else {
+            (c + r + d) % 4
+        };
+        out[n] = (4 * col + (r + d) % 4) as u8;
+        n += 1;
+    }
+    V128::from_array(out)
+}
+
+/// Encryption's `P_0..P_3` and decryption's `Q_0..Q_3` as swizzle masks.
+pub(super) const P_MASKS: [V128; 4] = [
+    perm(false, 0),
+    perm(false, 1),
+    perm(false, 2),
+    perm(false, 3),
+];
+pub(super) const Q_MASKS: [V128; 4] = [perm(true, 0), perm(true, 1), perm(true, 2), perm(true, 3)];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,6 +337,28 @@ mod tests {
 
     fn lin(t: &[V128; 2], x: u8) -> u8 {
         t[0].to_array()[usize::from(x & 15)] ^ t[1].to_array()[usize::from(x >> 4)]
+    }
+
+    #[test]
+    fn permutation_masks() {
+        // ShiftRows moves byte (c, r) to (c - r, r); MixColumns' term d reads row r + d.
+        let state: [u8; 16] = core::array::from_fn(|i| i as u8 + 100);
+        let shift_rows = |s: [u8; 16], inv: bool| -> [u8; 16] {
+            core::array::from_fn(|n| {
+                let (c, r) = (n / 4, n % 4);
+                let from = if inv { (c + 4 - r) % 4 } else { (c + r) % 4 };
+                s[4 * from + r]
+            })
+        };
+        let rot = |s: [u8; 16], d: usize| -> [u8; 16] {
+            core::array::from_fn(|n| s[4 * (n / 4) + (n % 4 + d) % 4])
+        };
+        for d in 0..4 {
+            let want = rot(shift_rows(state, false), d);
+            assert_eq!(V128::from_array(state).swizzle(P_MASKS[d]).to_array(), want);
+            let want = rot(shift_rows(state, true), d);
+            assert_eq!(V128::from_array(state).swizzle(Q_MASKS[d]).to_array(), want);
+        }
     }
 
     #[test]

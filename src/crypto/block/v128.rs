@@ -11,45 +11,13 @@
 //! else `0` (the wasm `i8x16.swizzle` rule; x86 `pshufb` only zeroes for the top bit, so the
 //! AES code marks "no value" with `0x80`, which is zero for both).
 
-/// Byte shuffles with constant patterns: `x.name()[n] = x[pattern[n]]`, and `0` where the
+/// Byte shuffles with constant patterns (key schedule only: V8 rebuilds the mask of an
+/// `i8x16.shuffle` at every use, so the rounds permute with masks held in registers, see
+/// `V128::permute`): `x.name()[n] = x[pattern[n]]`, and `0` where the
 /// pattern says 16 (a byte taken from an all-zero second operand).
 macro_rules! shuffles {
     ($shuf:ident) => {
         impl V128 {
-            /// ShiftRows, then MixColumns' row rotation by 0..3 (`P_d` in `vperm.rs`).
-            #[inline(always)]
-            pub(crate) fn p0(self) -> Self {
-                $shuf!(self, 0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11)
-            }
-            #[inline(always)]
-            pub(crate) fn p1(self) -> Self {
-                $shuf!(self, 5, 10, 15, 0, 9, 14, 3, 4, 13, 2, 7, 8, 1, 6, 11, 12)
-            }
-            #[inline(always)]
-            pub(crate) fn p2(self) -> Self {
-                $shuf!(self, 10, 15, 0, 5, 14, 3, 4, 9, 2, 7, 8, 13, 6, 11, 12, 1)
-            }
-            #[inline(always)]
-            pub(crate) fn p3(self) -> Self {
-                $shuf!(self, 15, 0, 5, 10, 3, 4, 9, 14, 7, 8, 13, 2, 11, 12, 1, 6)
-            }
-            /// InvShiftRows, then InvMixColumns' row rotation by 0..3 (`Q_d`).
-            #[inline(always)]
-            pub(crate) fn q0(self) -> Self {
-                $shuf!(self, 0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3)
-            }
-            #[inline(always)]
-            pub(crate) fn q1(self) -> Self {
-                $shuf!(self, 13, 10, 7, 0, 1, 14, 11, 4, 5, 2, 15, 8, 9, 6, 3, 12)
-            }
-            #[inline(always)]
-            pub(crate) fn q2(self) -> Self {
-                $shuf!(self, 10, 7, 0, 13, 14, 11, 4, 1, 2, 15, 8, 5, 6, 3, 12, 9)
-            }
-            #[inline(always)]
-            pub(crate) fn q3(self) -> Self {
-                $shuf!(self, 7, 0, 13, 10, 11, 4, 1, 14, 15, 8, 5, 2, 3, 12, 9, 6)
-            }
             /// Row rotation inside each column by 1..3 (`R_d`, key schedule only).
             #[inline(always)]
             pub(crate) fn r1(self) -> Self {
@@ -94,17 +62,20 @@ macro_rules! shuffles {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
     use core::arch::wasm32::{
-        i8x16_shuffle, i8x16_swizzle, u8x16, u8x16_shr, u64x2, u64x2_extract_lane, v128, v128_and,
-        v128_xor,
+        i8x16_swizzle, u8x16, u16x8_shr, u64x2, u64x2_extract_lane, v128, v128_and, v128_xor,
     };
 
     /// One wasm `v128`.
     #[derive(Clone, Copy)]
     pub(crate) struct V128(v128);
 
+    // A swizzle by a constant index vector rather than `i8x16.shuffle`: V8 keeps the
+    // constant in a register (instead of rebuilding a shuffle mask at every use) and, as
+    // every index is < 16 or has its top bit set, emits a bare `pshufb`. Pattern entry 16
+    // ("zero") becomes 0x90.
     macro_rules! shuf {
         ($v:expr, $($i:literal),*) => {
-            V128(i8x16_shuffle::<$($i),*>($v.0, u64x2(0, 0)))
+            V128(i8x16_swizzle($v.0, u8x16($(($i as u8) | ((($i as u8) >> 4) * 0x80)),*)))
         };
     }
     shuffles!(shuf);
@@ -152,12 +123,19 @@ mod imp {
                 a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7,
             ]
         }
-        /// Each byte shifted right by 4 (its high nibble).
+        /// Each byte shifted right by 4 (its high nibble). A 16-bit shift and a mask: V8
+        /// lowers `i8x16.shr_u` to the same plus a rebuilt mask constant.
         #[inline(always)]
         pub(crate) fn shr4(self) -> Self {
-            Self(u8x16_shr(self.0, 4))
+            Self(v128_and(
+                u16x8_shr(self.0, 4),
+                u8x16(
+                    15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,
+                ),
+            ))
         }
         /// `self` used as a 16-entry table, indexed by each byte of `idx` (>= 16 gives 0).
+        /// Also a byte permutation of `self` when `idx` is a fixed mask.
         #[inline(always)]
         pub(crate) fn swizzle(self, idx: Self) -> Self {
             Self(i8x16_swizzle(self.0, idx.0))
@@ -267,17 +245,7 @@ mod tests {
             pattern(&core::array::from_fn(|n| g(n / 4, n % 4)))
         };
         // Byte 4c + r is row r of column c.
-        let p = |d: usize| f(&move |c, r| 4 * ((c + r + d) % 4) + (r + d) % 4);
-        let q = |d: usize| f(&move |c, r| 4 * ((c + 16 - r - d) % 4) + (r + d) % 4);
         let rr = |d: usize| f(&move |c, r| 4 * c + (r + d) % 4);
-        assert_eq!(x.p0().to_array(), p(0));
-        assert_eq!(x.p1().to_array(), p(1));
-        assert_eq!(x.p2().to_array(), p(2));
-        assert_eq!(x.p3().to_array(), p(3));
-        assert_eq!(x.q0().to_array(), q(0));
-        assert_eq!(x.q1().to_array(), q(1));
-        assert_eq!(x.q2().to_array(), q(2));
-        assert_eq!(x.q3().to_array(), q(3));
         assert_eq!(x.r1().to_array(), rr(1));
         assert_eq!(x.r2().to_array(), rr(2));
         assert_eq!(x.r3().to_array(), rr(3));

@@ -28,7 +28,6 @@
 
 use super::tables::*;
 use super::v128::V128;
-use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// The nibble-wise image of `x` under a GF(2)-linear byte map given by two 16-entry tables.
 #[inline(always)]
@@ -59,21 +58,30 @@ fn sub_bytes(x: V128) -> V128 {
     out(&SBOX_OUT, invert(lin(x, &T_IN))) ^ C63
 }
 
+/// The `P_d` / `Q_d` permutation masks as values the compiler cannot see through, so they
+/// stay `i8x16.swizzle` operands held in registers (a constant mask would become an
+/// `i8x16.shuffle`, whose mask V8 rebuilds from immediates at every use). Once per call.
+#[inline(always)]
+fn masks(m: &[V128; 4]) -> [V128; 4] {
+    core::hint::black_box(*m)
+}
+
 /// One middle encryption round on a T-form state, with a T-form round key.
 #[inline(always)]
-fn enc_round(s: V128, key: V128) -> V128 {
+fn enc_round(s: V128, key: V128, [p0, p1, p2, p3]: &[V128; 4]) -> V128 {
     let inv = invert(s);
     let a = out(&ENC_OUT1, inv);
     let b = out(&ENC_OUT2, inv);
-    (b.p0() ^ (a ^ b).p1()) ^ (a.p2() ^ a.p3() ^ key)
+    (b.swizzle(*p0) ^ (a ^ b).swizzle(*p1)) ^ (a.swizzle(*p2) ^ a.swizzle(*p3) ^ key)
 }
 
 /// One middle decryption round (equivalent inverse cipher).
 #[inline(always)]
-fn dec_round(s: V128, key: V128) -> V128 {
+fn dec_round(s: V128, key: V128, [q0, q1, q2, q3]: &[V128; 4]) -> V128 {
     let inv = invert(s);
     let [e, b, d, n] = &DEC_OUT;
-    (out(e, inv).q0() ^ out(b, inv).q1()) ^ (out(d, inv).q2() ^ out(n, inv).q3() ^ key)
+    (out(e, inv).swizzle(*q0) ^ out(b, inv).swizzle(*q1))
+        ^ (out(d, inv).swizzle(*q2) ^ out(n, inv).swizzle(*q3) ^ key)
 }
 
 /// Prefix XOR of the four words: word n becomes w0 ^ ... ^ wn.
@@ -83,94 +91,100 @@ fn prefix_xor(k: V128) -> V128 {
     k ^ k.shl_word2()
 }
 
-/// FIPS-197 key expansion for AES-256: the 15 round keys, ordinary bytes.
-fn expand(key: &[u8; 32]) -> [V128; 15] {
-    let mut lo = [0u8; 16];
-    let mut hi = [0u8; 16];
-    lo.copy_from_slice(&key[..16]);
-    hi.copy_from_slice(&key[16..]);
-    let (mut k0, mut k1) = (V128::load(&lo), V128::load(&hi));
-    lo.zeroize();
-    hi.zeroize();
-    let mut rk = [k0; 15];
-    rk[1] = k1;
+/// FIPS-197 key expansion for AES-256, two round keys (ordinary bytes) per step: calls
+/// `emit(r, rk_r)` for r = 0..=14 in order.
+#[inline(always)]
+fn expand(key: &[u8; 32], mut emit: impl FnMut(usize, V128)) {
+    let zero = [0u8; 16];
+    let mut k0 = V128::load(key.first_chunk::<16>().unwrap_or(&zero));
+    let mut k1 = V128::load(key.last_chunk::<16>().unwrap_or(&zero));
+    emit(0, k0);
+    emit(1, k1);
     let mut rcon = 1u8;
-    for pair in rk[2..].chunks_mut(2) {
+    for r in (2..15).step_by(2) {
         let rc = V128::from_array([rcon, 0, 0, 0, rcon, 0, 0, 0, rcon, 0, 0, 0, rcon, 0, 0, 0]);
         let k2 = prefix_xor(k0) ^ sub_bytes(k1).bcast_rot_word3() ^ rc;
-        let k3 = prefix_xor(k1) ^ sub_bytes(k2).bcast_word3();
-        if let [a, rest @ ..] = pair {
-            *a = k2;
-            if let [b, ..] = rest {
-                *b = k3;
-            }
+        emit(r, k2);
+        if r == 14 {
+            break;
         }
+        let k3 = prefix_xor(k1) ^ sub_bytes(k2).bcast_word3();
+        emit(r + 1, k3);
         (k0, k1) = (k2, k3);
         rcon <<= 1;
     }
-    rk
 }
 
-/// Round keys as the rounds use them, ordinary bytes (wiped on drop).
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub(crate) struct Keys([[u8; 16]; 15]);
+/// Round keys as the rounds use them, wiped on drop.
+#[derive(Clone)]
+pub(crate) struct Keys([V128; 15]);
+
+impl Drop for Keys {
+    fn drop(&mut self) {
+        // Plain stores, then `black_box` so the compiler must assume the zeros are read and
+        // cannot drop the stores (no `unsafe` volatile writes in this crate).
+        self.0 = [V128::splat(0); 15];
+        core::hint::black_box(&mut self.0);
+    }
+}
 
 impl Keys {
     /// Encryption: `T(rk0)`, `T(rk_r + 0x63)` for rounds 1..13, `rk14 + 0x63`.
     pub(crate) fn encryption(key: &[u8; 32]) -> Self {
-        let rk = expand(key);
-        let mut out = [[0u8; 16]; 15];
-        for (r, (o, k)) in out.iter_mut().zip(rk).enumerate() {
-            *o = match r {
-                0 => lin(k, &T_IN),
-                14 => k ^ C63,
-                _ => lin(k, &T_IN) ^ T_C63,
+        let mut out = Self([V128::splat(0); 15]);
+        expand(key, |r, k| {
+            if let Some(o) = out.0.get_mut(r) {
+                *o = match r {
+                    0 => lin(k, &T_IN),
+                    14 => k ^ C63,
+                    _ => lin(k, &T_IN) ^ T_C63,
+                };
             }
-            .to_array();
-        }
-        Self(out)
+        });
+        out
     }
 
     /// Decryption (equivalent inverse cipher): `T(A^-1(rk14 + 0x63))`, then
     /// `T(A^-1(InvMixColumns(rk_r) + 0x63))` for r = 13..1, then `rk0`.
     pub(crate) fn decryption(key: &[u8; 32]) -> Self {
-        let rk = expand(key);
-        let mut out = [[0u8; 16]; 15];
-        for (r, (o, k)) in out.iter_mut().zip(rk.iter().rev()).enumerate() {
-            let k = *k;
-            *o = match r {
-                0 => lin(k, &T_INV_AFFINE_IN) ^ T_INV_AFFINE_C63,
-                14 => k,
-                _ => {
-                    let [e, b, d, n] = &KEY_INV_MIX;
-                    (lin(k, e) ^ lin(k, b).r1())
-                        ^ (lin(k, d).r2() ^ lin(k, n).r3())
-                        ^ T_INV_AFFINE_C63
-                }
+        let mut out = Self([V128::splat(0); 15]);
+        expand(key, |r, k| {
+            if let Some(o) = out.0.get_mut(14usize.wrapping_sub(r)) {
+                *o = match r {
+                    14 => lin(k, &T_INV_AFFINE_IN) ^ T_INV_AFFINE_C63,
+                    0 => k,
+                    _ => {
+                        let [e, b, d, n] = &KEY_INV_MIX;
+                        (lin(k, e) ^ lin(k, b).r1())
+                            ^ (lin(k, d).r2() ^ lin(k, n).r3())
+                            ^ T_INV_AFFINE_C63
+                    }
+                };
             }
-            .to_array();
-        }
-        Self(out)
+        });
+        out
     }
 
+    /// Encrypts one block; `p` = `masks(&P_MASKS)`.
     #[inline(always)]
-    pub(crate) fn encrypt(&self, block: V128) -> V128 {
+    pub(crate) fn encrypt(&self, block: V128, p: &[V128; 4]) -> V128 {
         let [first, middle @ .., last] = &self.0;
-        let mut s = lin(block, &T_IN) ^ V128::load(first);
+        let mut s = lin(block, &T_IN) ^ *first;
         for k in middle {
-            s = enc_round(s, V128::load(k));
+            s = enc_round(s, *k, p);
         }
-        out(&SBOX_OUT, invert(s)).p0() ^ V128::load(last)
+        out(&SBOX_OUT, invert(s)).swizzle(p[0]) ^ *last
     }
 
+    /// Decrypts one block; `q` = `masks(&Q_MASKS)`.
     #[inline(always)]
-    pub(crate) fn decrypt(&self, block: V128) -> V128 {
+    pub(crate) fn decrypt(&self, block: V128, q: &[V128; 4]) -> V128 {
         let [first, middle @ .., last] = &self.0;
-        let mut s = lin(block, &T_INV_AFFINE_IN) ^ V128::load(first);
+        let mut s = lin(block, &T_INV_AFFINE_IN) ^ *first;
         for k in middle {
-            s = dec_round(s, V128::load(k));
+            s = dec_round(s, *k, q);
         }
-        out(&INV_OUT, invert(s)).q0() ^ V128::load(last)
+        out(&INV_OUT, invert(s)).swizzle(q[0]) ^ *last
     }
 }
 
@@ -190,7 +204,10 @@ impl Aes256Block {
     }
 
     pub(crate) fn encrypt_block(&self, block: &mut [u8; 16]) {
-        *block = self.enc.encrypt(V128::load(block)).to_array();
+        *block = self
+            .enc
+            .encrypt(V128::load(block), &masks(&P_MASKS))
+            .to_array();
     }
 
     #[allow(
@@ -198,12 +215,16 @@ impl Aes256Block {
         reason = "part of the block API; IGE decrypts through its own loop"
     )]
     pub(crate) fn decrypt_block(&self, block: &mut [u8; 16]) {
-        *block = self.dec.decrypt(V128::load(block)).to_array();
+        *block = self
+            .dec
+            .decrypt(V128::load(block), &masks(&Q_MASKS))
+            .to_array();
     }
 
     pub(crate) fn encrypt_blocks(&self, blocks: &mut [[u8; 16]]) {
+        let p = masks(&P_MASKS);
         for block in blocks {
-            self.encrypt_block(block);
+            *block = self.enc.encrypt(V128::load(block), &p).to_array();
         }
     }
 }
@@ -211,13 +232,14 @@ impl Aes256Block {
 /// AES-256-IGE over whole 16-byte blocks, the chaining values kept in vectors.
 pub(crate) fn ige_encrypt(key: &[u8; 32], iv: &[u8; 32], data: &mut [u8]) {
     let keys = Keys::encryption(key);
+    let p = masks(&P_MASKS);
     let (mut prev_c, mut prev_p) = split_iv(iv);
     for chunk in data.chunks_exact_mut(16) {
         if let Ok(block) = <&mut [u8; 16]>::try_from(chunk) {
-            let p = V128::load(block);
-            let c = keys.encrypt(p ^ prev_c) ^ prev_p;
+            let pt = V128::load(block);
+            let c = keys.encrypt(pt ^ prev_c, &p) ^ prev_p;
             *block = c.to_array();
-            (prev_c, prev_p) = (c, p);
+            (prev_c, prev_p) = (c, pt);
         }
     }
 }
@@ -225,11 +247,12 @@ pub(crate) fn ige_encrypt(key: &[u8; 32], iv: &[u8; 32], data: &mut [u8]) {
 /// AES-256-IGE decryption, see [`ige_encrypt`].
 pub(crate) fn ige_decrypt(key: &[u8; 32], iv: &[u8; 32], data: &mut [u8]) {
     let keys = Keys::decryption(key);
+    let q = masks(&Q_MASKS);
     let (mut prev_c, mut prev_p) = split_iv(iv);
     for chunk in data.chunks_exact_mut(16) {
         if let Ok(block) = <&mut [u8; 16]>::try_from(chunk) {
             let c = V128::load(block);
-            let p = keys.decrypt(c ^ prev_p) ^ prev_c;
+            let p = keys.decrypt(c ^ prev_p, &q) ^ prev_c;
             *block = p.to_array();
             (prev_c, prev_p) = (c, p);
         }
