@@ -39,7 +39,7 @@ if [ "$profile" = "--release" ]; then
   features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
     --enable-mutable-globals --enable-reference-types --enable-multivalue)
   for wasm in pkg/mtproto_wasm_bg.wasm pkg-node/mtproto_wasm_bg.wasm pkg/mtproto_wasm_bg.nosimd.wasm; do
-    extra=(--enable-simd)
+    extra=(--enable-simd) # the fallback gets none: wasm-opt then rejects any SIMD instruction in it
     case "$wasm" in *nosimd*) extra=() ;; esac
     node_modules/.bin/wasm-opt -O3 "${features[@]}" "${extra[@]}" "$wasm" -o "$wasm.opt"
     mv "$wasm.opt" "$wasm"

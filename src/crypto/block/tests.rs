@@ -1,5 +1,6 @@
-//! The vector-permute AES (here over the portable `V128` emulation, or real SIMD128 when
-//! the unit tests themselves run in wasm) against the `aes` crate and FIPS-197.
+//! The vector-permute AES against the `aes` crate and FIPS-197: natively over the portable
+//! `V128` emulation, and in the browser (`wasm-pack test` with
+//! `RUSTFLAGS="-C target-feature=+simd128"`, scripts/test.sh) over real SIMD128.
 
 use super::vperm;
 use aes::Aes256;
@@ -32,7 +33,8 @@ fn reference(key: &[u8; 32]) -> Aes256 {
     Aes256::new(&Array::from(*key))
 }
 
-#[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn fips197_c3() {
     let key: [u8; 32] = core::array::from_fn(|i| i as u8);
     let pt: [u8; 16] = core::array::from_fn(|i| (i as u8) * 0x11);
@@ -46,7 +48,8 @@ fn fips197_c3() {
     assert_eq!(format!("{cipher:?}"), "Aes256Block { .. }");
 }
 
-#[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn matches_the_aes_crate_on_10k_random_blocks() {
     let mut rng = Rng(1);
     for _ in 0..100 {
@@ -69,7 +72,8 @@ fn matches_the_aes_crate_on_10k_random_blocks() {
     }
 }
 
-#[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn extreme_keys_and_blocks() {
     for key in [[0u8; 32], [0xff; 32]] {
         let ours = vperm::Aes256Block::new(&key);
@@ -84,7 +88,8 @@ fn extreme_keys_and_blocks() {
     }
 }
 
-#[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn encrypt_blocks_matches_single_blocks() {
     let mut rng = Rng(2);
     let key: [u8; 32] = rng.array();
@@ -126,7 +131,8 @@ fn ige_reference(key: &[u8; 32], iv: &[u8; 32], data: &mut [u8], encrypt: bool) 
     }
 }
 
-#[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn ige_matches_the_definition() {
     let mut rng = Rng(3);
     for len in [0usize, 16, 32, 112, 192, 1024] {

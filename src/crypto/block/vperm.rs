@@ -20,11 +20,23 @@
 //! `T(A^-1(s + 0x63))`, the input of the inversion, and InvMixColumns' four terms
 //! (14, 11, 13, 9) come straight out of eight output tables, rotated by `Q_d`.
 //!
-//! Constant time: the only data-dependent operations are XOR, AND, shifts, and
-//! `i8x16.swizzle` / `i8x16.shuffle`, which permute bytes inside registers (no memory is
-//! indexed by a secret, no branch depends on one). Zero inputs to the GF(16) inversions
-//! are handled by the `0x80` marker, not by branches. The key schedule uses the same
-//! S-box; its loops and shuffles depend only on the round number.
+//! Speed (IGE is serial, so a block's latency is what counts): the round keys and the 16
+//! lookup tables stay in registers across the block loop; the `P_d` / `Q_d` masks are
+//! passed as opaque values (`masks`) so they stay swizzle operands in registers too.
+//!
+//! Constant time, step by step:
+//! - nibble split: `v128.and`, `i16x8.shr_u` by a constant;
+//! - the lookups: `i8x16.swizzle` selects bytes of a register by the bytes of another
+//!   register (x64 `pshufb`, arm64 `tbl`): no memory address and no branch depends on the
+//!   index, and every index costs the same;
+//! - zero inputs of the GF(16) inversions become the `0x80` marker, which the next lookup
+//!   maps to 0: no branch, no special case;
+//! - ShiftRows/MixColumns: swizzles by fixed masks and XORs; AddRoundKey: XOR;
+//! - key schedule: the same S-box; its loops, `if r == 14` and shuffles depend only on the
+//!   round number, never on key bytes. Round keys are wiped on drop (see `Keys`).
+//!
+//! The native test build runs this code over the portable `V128` emulation (`v128.rs`),
+//! which is not constant time and is never used in production.
 
 use super::tables::*;
 use super::v128::V128;
