@@ -1,22 +1,52 @@
 #!/usr/bin/env bash
-# Builds the wasm package twice from one cargo build: pkg/ (--target web, the npm package)
-# and pkg-node/ (--target nodejs). Then runs a current wasm-opt (npm `binaryen`; Debian's
-# 108 emits modules that fail to load) over both.
+# Builds the wasm packages: pkg/ (--target web, the npm package) and pkg-node/ (--target
+# nodejs), then runs a current wasm-opt (npm `binaryen`; Debian's 108 emits modules that
+# fail to load) over them.
+#
+# Two builds of the same code go into pkg/:
+#   mtproto_wasm_bg.wasm         RUSTFLAGS=-C target-feature=+simd128 (vector-permute AES)
+#   mtproto_wasm_bg.nosimd.wasm  no SIMD instruction, for engines without SIMD128
+# The wasm-bindgen glue of the two is checked to be byte-identical, so pkg/mtproto_wasm.js
+# drives either; pkg/loader.js (from js/loader.js) picks one at load time with
+# WebAssembly.validate on a tiny SIMD module. pkg-node/ is SIMD only (Node >= 16.4 has it).
+# The fallback builds in its own target dir (target/nosimd) so the two RUSTFLAGS do not
+# evict each other's artifacts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:---release}
+simd="${RUSTFLAGS:-} -C target-feature=+simd128"
+nosimd_pkg=target/pkg-nosimd
 
-wasm-pack build "$profile" --target web --out-dir pkg --out-name mtproto_wasm
-wasm-pack build "$profile" --target nodejs --out-dir pkg-node --out-name mtproto_wasm
+RUSTFLAGS="$simd" wasm-pack build "$profile" --target web --out-dir pkg --out-name mtproto_wasm
+RUSTFLAGS="$simd" wasm-pack build "$profile" --target nodejs --out-dir pkg-node --out-name mtproto_wasm
+CARGO_TARGET_DIR=target/nosimd wasm-pack build "$profile" --target web \
+  --out-dir "$nosimd_pkg" --out-name mtproto_wasm
+
+if ! cmp -s pkg/mtproto_wasm.js "$nosimd_pkg/mtproto_wasm.js"; then
+  echo "build: the SIMD and non-SIMD builds have different JS glue; one loader cannot serve both" >&2
+  diff pkg/mtproto_wasm.js "$nosimd_pkg/mtproto_wasm.js" | head -20 >&2
+  exit 1
+fi
+cp "$nosimd_pkg/mtproto_wasm_bg.wasm" pkg/mtproto_wasm_bg.nosimd.wasm
+cp js/loader.js pkg/loader.js
+# Ship the two extra files (wasm-pack writes package.json's "files" list).
+node -e '
+  const fs = require("fs"), p = "pkg/package.json", j = JSON.parse(fs.readFileSync(p));
+  for (const f of ["mtproto_wasm_bg.nosimd.wasm", "loader.js"]) if (!j.files.includes(f)) j.files.push(f);
+  fs.writeFileSync(p, JSON.stringify(j, null, 2) + "\n");'
 
 if [ "$profile" = "--release" ]; then
-  for wasm in pkg/mtproto_wasm_bg.wasm pkg-node/mtproto_wasm_bg.wasm; do
-    node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
-      --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      "$wasm" -o "$wasm.opt"
+  features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+    --enable-mutable-globals --enable-reference-types --enable-multivalue)
+  for wasm in pkg/mtproto_wasm_bg.wasm pkg-node/mtproto_wasm_bg.wasm pkg/mtproto_wasm_bg.nosimd.wasm; do
+    extra=(--enable-simd) # the fallback gets none: wasm-opt then rejects any SIMD instruction in it
+    case "$wasm" in *nosimd*) extra=() ;; esac
+    node_modules/.bin/wasm-opt -O3 "${features[@]}" "${extra[@]}" "$wasm" -o "$wasm.opt"
     mv "$wasm.opt" "$wasm"
   done
 fi
-raw=$(wc -c < pkg/mtproto_wasm_bg.wasm)
-gz=$(gzip -9 -c pkg/mtproto_wasm_bg.wasm | wc -c)
-echo "build: pkg/mtproto_wasm_bg.wasm $raw bytes, $gz bytes gzipped"
+for wasm in pkg/mtproto_wasm_bg.wasm pkg/mtproto_wasm_bg.nosimd.wasm; do
+  raw=$(wc -c < "$wasm")
+  gz=$(gzip -9 -c "$wasm" | wc -c)
+  echo "build: $wasm $raw bytes, $gz bytes gzipped"
+done

@@ -6,15 +6,15 @@
 //! ```
 //! Spec: <https://core.telegram.org/mtproto/mtproto-transports#transport-obfuscation>.
 
-use aes::Aes256;
-use aes::cipher::{Array, BlockCipherEncrypt, KeyInit};
 use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use super::block::Aes256Block;
 
 use super::{CryptoError, exact};
 
 /// AES-256-CTR whose counter and keystream position live as long as the connection.
 pub struct AesCtr256 {
-    cipher: Aes256,
+    cipher: Aes256Block,
     counter: u128,
     keystream: [u8; 16],
     used: usize,
@@ -48,7 +48,7 @@ impl AesCtr256 {
         let key: &[u8; 32] = exact("AES-256-CTR key", "32 bytes", key)?;
         let iv: &[u8; 16] = exact("AES-256-CTR iv", "16 bytes", iv)?;
         Ok(Self {
-            cipher: Aes256::new(&Array::from(*key)),
+            cipher: Aes256Block::new(key),
             counter: u128::from_be_bytes(*iv),
             keystream: [0; 16],
             used: 16,
@@ -71,7 +71,7 @@ impl AesCtr256 {
         const PAR: usize = 8;
         let mut chunks = rest.chunks_exact_mut(16 * PAR);
         for chunk in &mut chunks {
-            let mut blocks: [Array<u8, _>; PAR] = core::array::from_fn(|_| self.next_counter());
+            let mut blocks: [[u8; 16]; PAR] = core::array::from_fn(|_| self.next_counter());
             self.cipher.encrypt_blocks(&mut blocks);
             for (out, ks) in chunk.chunks_exact_mut(16).zip(&blocks) {
                 for (o, k) in out.iter_mut().zip(ks.iter()) {
@@ -83,7 +83,7 @@ impl AesCtr256 {
             if self.used == 16 {
                 let mut block = self.next_counter();
                 self.cipher.encrypt_block(&mut block);
-                self.keystream = block.into();
+                self.keystream = block;
                 self.used = 0;
             }
             *b ^= self.keystream[self.used];
@@ -91,8 +91,8 @@ impl AesCtr256 {
         }
     }
 
-    fn next_counter(&mut self) -> Array<u8, aes::cipher::consts::U16> {
-        let block = Array::from(self.counter.to_be_bytes());
+    fn next_counter(&mut self) -> [u8; 16] {
+        let block = self.counter.to_be_bytes();
         self.counter = self.counter.wrapping_add(1);
         block
     }

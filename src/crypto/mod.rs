@@ -11,6 +11,7 @@ mod aes_ctr;
 mod aes_ige;
 mod auth_key;
 mod bigint;
+mod block;
 pub mod crc32;
 mod dh;
 mod dh_prime;
