@@ -556,8 +556,10 @@ impl Session {
 
     fn arm_keepalive(&mut self) {
         if self.config.ping_interval_ms > 0 && self.timers.get(Timer::KeepAlive).is_none() {
-            self.timers
-                .set(Timer::KeepAlive, self.now + self.config.ping_interval_ms);
+            self.timers.set(
+                Timer::KeepAlive,
+                self.now.saturating_add(self.config.ping_interval_ms),
+            );
         }
     }
 
@@ -566,7 +568,11 @@ impl Session {
             return;
         }
         let ping_id = self.take_ping_id();
-        let delay = (self.config.ping_interval_ms + self.config.pong_timeout_ms) / 1000;
+        let delay = self
+            .config
+            .ping_interval_ms
+            .saturating_add(self.config.pong_timeout_ms)
+            / 1000;
         let body = crate::tl::Serializable::to_bytes(
             &crate::tl::mtproto::functions::PingDelayDisconnect {
                 ping_id,
@@ -575,12 +581,16 @@ impl Session {
         );
         self.queue_service(body, Purpose::KeepAlive(ping_id));
         if self.keepalive_ping.is_none() {
-            self.timers
-                .set(Timer::PongDeadline, self.now + self.config.pong_timeout_ms);
+            self.timers.set(
+                Timer::PongDeadline,
+                self.now.saturating_add(self.config.pong_timeout_ms),
+            );
         }
         self.keepalive_ping = Some(ping_id);
-        self.timers
-            .set(Timer::KeepAlive, self.now + self.config.ping_interval_ms);
+        self.timers.set(
+            Timer::KeepAlive,
+            self.now.saturating_add(self.config.ping_interval_ms),
+        );
     }
 
     /// Puts taken-out sent messages back in the queue (they get new msg_ids).
