@@ -870,7 +870,7 @@ fn lossy_duplicating_reordering_link_resolves_every_request_exactly_once() {
     let mut requests = HashMap::new();
     let mut results: HashMap<_, Vec<Vec<u8>>> = HashMap::new();
     let mut outbox: Vec<Vec<u8>> = Vec::new();
-    let mut collect = |p: &mut Pair, results: &mut HashMap<_, Vec<Vec<u8>>>| {
+    let collect = |p: &mut Pair, results: &mut HashMap<_, Vec<Vec<u8>>>| {
         for e in p.events() {
             match e {
                 SessionEvent::RpcResult { request, body } => {
