@@ -164,21 +164,13 @@ const envelopeRows = [];
   const back = ours.decryptMessage(authKey, packet, opts);
   if (Buffer.compare(Buffer.from(back.body), plaintext.subarray(32)) !== 0) throw new Error('envelope round trip');
   const envelope = measure(() => ours.decryptMessage(authKey, ours.encryptMessage(authKey, plaintext, opts), opts));
-  const k88 = authKey.subarray(88, 120), kA = authKey.subarray(0, 36), kB = authKey.subarray(40, 76);
-  const padded = Buffer.concat([plaintext, randomBytes(24)]);
-  const raw = measure(() => {
-    const mk = ours.sha256(Buffer.concat([k88, padded])).subarray(8, 24);
-    const a = ours.sha256(Buffer.concat([mk, kA])), b = ours.sha256(Buffer.concat([kB, mk]));
-    const key = Buffer.concat([a.subarray(0, 8), b.subarray(8, 24), a.subarray(24, 32)]);
-    const iv = Buffer.concat([b.subarray(0, 8), a.subarray(8, 24), b.subarray(24, 32)]);
-    const ct = ours.aesIgeEncrypt(padded, key, iv);
-    const a2 = ours.sha256(Buffer.concat([mk, kA])), b2 = ours.sha256(Buffer.concat([kB, mk]));
-    const key2 = Buffer.concat([a2.subarray(0, 8), b2.subarray(8, 24), a2.subarray(24, 32)]);
-    const iv2 = Buffer.concat([b2.subarray(0, 8), a2.subarray(8, 24), b2.subarray(24, 32)]);
-    const pt = ours.aesIgeDecrypt(ct, key2, iv2);
-    ours.sha256(Buffer.concat([k88, pt]));
-  });
-  envelopeRows.push(`encrypt+decrypt, 200-byte body: ${fmtTime(envelope)} (${Math.round(1 / envelope)}/s); raw crypto through our exports ${fmtTime(raw)}; ratio ${(envelope / raw).toFixed(2)}x (target <= 1.3x)`);
+  // Raw cost: each primitive measured alone at its size and summed (2x SHA-256 over 288 bytes
+  // for msg_key, 4x SHA-256 over 52 bytes for the keys, IGE encrypt and decrypt of 256 bytes).
+  const buf288 = randomBytes(288), buf52 = randomBytes(52), buf256 = randomBytes(256);
+  const k32 = randomBytes(32), iv32 = randomBytes(32);
+  const raw = 2 * measure(() => ours.sha256(buf288)) + 4 * measure(() => ours.sha256(buf52))
+    + measure(() => ours.aesIgeEncrypt(buf256, k32, iv32)) + measure(() => ours.aesIgeDecrypt(buf256, k32, iv32));
+  envelopeRows.push(`encrypt+decrypt, 200-byte body: ${fmtTime(envelope)} (${Math.round(1 / envelope)}/s); sum of the raw primitives (each timed alone through our exports) ${fmtTime(raw)}; ratio ${(envelope / raw).toFixed(2)}x (target <= 1.3x)`);
 
   // Round trips through the JS Session and a minimal JS server.
   const sessionId = 0x1234n;

@@ -385,3 +385,34 @@ fn malformed_bodies_never_panic() {
     let _ = p.transmit_raw();
     p.assert_works();
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn absurd_clock_corrections_never_panic() {
+    for forged_id in [i64::MAX, 1, -1, i64::MIN + 1] {
+        let mut p = Pair::with(|c| c.time_offset_ms = None);
+        p.client.invoke(request(1), Default::default()).unwrap();
+        let a = p.sent()[0].msg_id;
+        let body = types::BadMsgNotification {
+            bad_msg_id: a,
+            bad_msg_seqno: 1,
+            error_code: 16,
+        }
+        .to_bytes();
+        let pkt = p.forged(
+            MessageHeader {
+                salt: SALT,
+                session_id: SESSION_ID,
+                msg_id: forged_id,
+                seq_no: 1,
+            },
+            &body,
+        );
+        p.feed(&pkt);
+        let _ = p.events();
+        let _ = p.transmit_raw();
+        p.advance(1000);
+        let _ = p.transmit_raw();
+        let _ = p.client.poll_timeout();
+    }
+}

@@ -858,3 +858,97 @@ fn keep_alive_pong_inside_rpc_result_and_reconnect_do_not_leak() {
     p.client.on_reconnect(p.now);
     assert!(p.sent().is_empty());
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn lossy_duplicating_reordering_link_resolves_every_request_exactly_once() {
+    use mtproto_wasm::crypto::SeededRandom;
+    use std::collections::HashMap;
+    let mut p = Pair::new();
+    let mut rng = SeededRandom::new(2024);
+    let mut chance = move |percent: u64| rng.next_u64() % 100 < percent;
+    let mut requests = HashMap::new();
+    let mut results: HashMap<_, Vec<Vec<u8>>> = HashMap::new();
+    let mut outbox: Vec<Vec<u8>> = Vec::new();
+    let collect = |p: &mut Pair, results: &mut HashMap<_, Vec<Vec<u8>>>| {
+        for e in p.events() {
+            match e {
+                SessionEvent::RpcResult { request, body } => {
+                    results.entry(request).or_default().push(body)
+                }
+                SessionEvent::ProtocolError { error } => {
+                    assert_eq!(error.kind(), "duplicate_msg_id", "{error}")
+                }
+                e => panic!("unexpected {e:?}"),
+            }
+        }
+    };
+    for round in 0..200u32 {
+        p.now += 50;
+        if round < 100 && chance(60) {
+            let n = round;
+            requests.insert(p.invoke(request(n)), n);
+        }
+        for packet in p.transmit_raw() {
+            if chance(25) {
+                continue; // lost on the way to the server
+            }
+            let pk = p.server.decrypt(&packet).unwrap();
+            for m in pk.messages {
+                if m.body[..4] == 0x1234_5678u32.to_le_bytes() {
+                    let n = u32::from_le_bytes(m.body[4..8].try_into().unwrap());
+                    let (reply, _) = p
+                        .server
+                        .encrypt(p.now, &[rpc_result(m.msg_id, &answer(n))])
+                        .unwrap();
+                    outbox.push(reply);
+                }
+            }
+        }
+        // deliver a random part of the outbox, out of order, some twice, some lost
+        let mut keep = Vec::new();
+        while let Some(pkt) = outbox.pop() {
+            if chance(30) {
+                keep.insert(0, pkt); // later, after newer ones
+                continue;
+            }
+            if chance(15) {
+                continue; // lost
+            }
+            p.feed(&pkt);
+            if chance(15) {
+                p.feed(&pkt); // duplicated by the network
+            }
+        }
+        outbox = keep;
+        collect(&mut p, &mut results);
+        if round % 10 == 9 {
+            p.client.on_reconnect(p.now);
+        }
+    }
+    // a clean link until everything resolves
+    for _ in 0..20 {
+        if p.client.pending_requests() == 0 {
+            break;
+        }
+        p.now += 1000;
+        p.client.on_reconnect(p.now);
+        for packet in p.transmit_raw() {
+            let pk = p.server.decrypt(&packet).unwrap();
+            for m in pk.messages {
+                if m.body[..4] == 0x1234_5678u32.to_le_bytes() {
+                    let n = u32::from_le_bytes(m.body[4..8].try_into().unwrap());
+                    let reply = p.packet(&[rpc_result(m.msg_id, &answer(n))]);
+                    p.feed(&reply);
+                }
+            }
+        }
+        collect(&mut p, &mut results);
+    }
+    assert!(requests.len() > 40);
+    assert_eq!(p.client.pending_requests(), 0);
+    for (r, n) in &requests {
+        assert_eq!(results.get(r), Some(&vec![answer(*n)]), "request {n}");
+    }
+    assert_eq!(results.len(), requests.len());
+}

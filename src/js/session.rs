@@ -51,6 +51,7 @@ use super::args::{bigint, bytes, bytes_exact, error};
 use crate::crypto::{AuthKey, OsRandom, Side};
 use crate::session::{self, FailureReason, InvokeOptions, RequestId, SessionConfig, SessionEvent};
 use crate::tl::{self, Value};
+use zeroize::Zeroize;
 
 fn err(msg: &str) -> JsError {
     JsError::new(msg)
@@ -113,6 +114,40 @@ fn auth_key(v: &JsValue) -> Result<AuthKey, JsError> {
     AuthKey::from_bytes(&b).map_err(error)
 }
 
+/// `OsRandom` through a 4 KiB pool: padding needs a few random bytes per packet, and each
+/// `crypto.getRandomValues` call crosses into JavaScript.
+struct PooledOsRandom;
+
+thread_local! {
+    static POOL: std::cell::RefCell<(Vec<u8>, usize)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
+}
+
+const POOL_SIZE: usize = 4096;
+
+impl crate::crypto::RandomSource for PooledOsRandom {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), crate::crypto::CryptoError> {
+        if buf.len() > POOL_SIZE / 4 {
+            return OsRandom.fill(buf);
+        }
+        POOL.with(|p| {
+            let mut p = p.borrow_mut();
+            let (pool, pos) = &mut *p;
+            if pool.len() != POOL_SIZE || *pos + buf.len() > POOL_SIZE {
+                pool.resize(POOL_SIZE, 0);
+                OsRandom.fill(pool)?;
+                *pos = 0;
+            }
+            let src = pool
+                .get_mut(*pos..*pos + buf.len())
+                .ok_or(crate::crypto::CryptoError::RandomUnavailable)?;
+            buf.copy_from_slice(src);
+            src.zeroize(); // used bytes never serve twice
+            *pos += buf.len();
+            Ok(())
+        })
+    }
+}
+
 thread_local! {
     /// The last key used by encryptMessage/decryptMessage and its id (saves a SHA-1).
     static KEY_ID: std::cell::RefCell<Option<(AuthKey, u64)>> = const { std::cell::RefCell::new(None) };
@@ -167,7 +202,7 @@ pub fn encrypt_message(
         side,
         pt,
         max_padding as usize,
-        &mut OsRandom,
+        &mut PooledOsRandom,
     )
     .map_err(error)
 }
@@ -255,7 +290,7 @@ impl JsSession {
             }
             c.max_padding = p as usize;
         }
-        let inner = session::Session::new(c, Box::new(OsRandom)).map_err(error)?;
+        let inner = session::Session::new(c, Box::new(PooledOsRandom)).map_err(error)?;
         Ok(Self {
             inner,
             methods: HashMap::new(),

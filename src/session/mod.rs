@@ -13,8 +13,10 @@
 //! - [`Session`]: the client state machine (outgoing queue and containers in `outgoing.rs`,
 //!   service messages in `service.rs`).
 
+mod config;
 pub mod envelope;
 mod error;
+mod events;
 pub mod incoming;
 pub mod msg_id;
 mod outgoing;
@@ -24,15 +26,17 @@ pub mod server;
 mod service;
 mod timer;
 
+pub use config::SessionConfig;
 pub use envelope::{
     DecryptedMessage, MessageHeader, decrypt_message, encrypt_message, encrypt_plaintext,
 };
 pub use error::{Action, SessionError};
+pub use events::{FailureReason, SessionEvent, SessionState, SessionStats};
 pub use outgoing::{MAX_CONTAINER_BYTES, MAX_CONTAINER_MESSAGES, MAX_MESSAGE_SIZE};
 pub use pending::RequestId;
 pub use timer::Timer;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use crate::crypto::{AuthKey, RandomSource, Side};
 use incoming::RecentIds;
@@ -40,188 +44,6 @@ use msg_id::MsgIdGenerator;
 use pending::{Pending, Purpose};
 use seq_no::SeqNo;
 use timer::Timers;
-
-/// Settings of a [`Session`]. Times are in milliseconds.
-#[derive(Debug, Clone)]
-pub struct SessionConfig {
-    /// The auth key.
-    pub auth_key: AuthKey,
-    /// The current server salt.
-    pub server_salt: u64,
-    /// The session id; a random one when `None`.
-    pub session_id: Option<u64>,
-    /// Server time minus local time, when known (from the handshake or a saved state):
-    /// the msg_id window is only enforced once the time is known.
-    pub time_offset_ms: Option<i64>,
-    /// Keep-alive interval: a `ping_delay_disconnect` after this long; 0 disables it.
-    pub ping_interval_ms: u64,
-    /// How long to wait for the keep-alive pong before reporting
-    /// [`SessionEvent::KeepAliveTimeout`]. The server is told to close the connection
-    /// `ping_interval + pong_timeout` after the ping.
-    pub pong_timeout_ms: u64,
-    /// Acks wait at most this long for a message to ride on.
-    pub ack_delay_ms: u64,
-    /// Most messages in one container (the spec allows 1020).
-    pub max_container_messages: usize,
-    /// Most bytes of messages in one container.
-    pub max_container_bytes: usize,
-    /// Request bodies at least this long are sent as `gzip_packed` when that is smaller;
-    /// 0 disables compression.
-    pub gzip_threshold: usize,
-    /// Largest random padding (12..=1024).
-    pub max_padding: usize,
-    /// How many recent server msg_ids to remember.
-    pub recent_ids: usize,
-    /// Fetch future salts ahead and switch to them on time.
-    pub fetch_future_salts: bool,
-    /// Trim 1..15 bytes after the encrypted packet (padded intermediate transport) instead of
-    /// treating them as an unaligned packet.
-    pub trim_transport_padding: bool,
-    /// A request sent this many times without an answer fails
-    /// ([`FailureReason::TooManyResends`]).
-    pub max_sends: u32,
-}
-
-impl SessionConfig {
-    /// Defaults: keep-alive every 60 s with 15 s to answer, acks within 500 ms, containers
-    /// up to 1020 messages / ~1 MiB, gzip from 512 bytes, padding up to 256 bytes,
-    /// 4096 recent ids, future salts on, strict packet length, 10 sends per request.
-    pub fn new(auth_key: AuthKey, server_salt: u64) -> Self {
-        Self {
-            auth_key,
-            server_salt,
-            session_id: None,
-            time_offset_ms: None,
-            ping_interval_ms: 60_000,
-            pong_timeout_ms: 15_000,
-            ack_delay_ms: 500,
-            max_container_messages: MAX_CONTAINER_MESSAGES,
-            max_container_bytes: MAX_CONTAINER_BYTES,
-            gzip_threshold: 512,
-            max_padding: 256,
-            recent_ids: incoming::DEFAULT_RECENT_IDS,
-            fetch_future_salts: true,
-            trim_transport_padding: false,
-            max_sends: 10,
-        }
-    }
-}
-
-/// Why a request failed without an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureReason {
-    /// The caller cancelled it (`rpc_drop_answer` was sent if it was in flight).
-    Cancelled,
-    /// It was sent [`SessionConfig::max_sends`] times without being accepted.
-    TooManyResends,
-}
-
-/// What the session reports to the caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SessionEvent {
-    /// The answer to a request (gzip_packed already inflated).
-    RpcResult {
-        /// The request.
-        request: RequestId,
-        /// The TL bytes of the result.
-        body: Vec<u8>,
-    },
-    /// The request failed on the server (`rpc_error`).
-    RpcError {
-        /// The request.
-        request: RequestId,
-        /// `error_code`.
-        code: i32,
-        /// `error_message`.
-        message: String,
-    },
-    /// The request ended without an answer.
-    RequestFailed {
-        /// The request.
-        request: RequestId,
-        /// Why.
-        reason: FailureReason,
-    },
-    /// A message that is neither a service message nor an rpc_result (the `Updates` family).
-    Update {
-        /// Its TL bytes (gzip_packed already inflated).
-        body: Vec<u8>,
-    },
-    /// The server created a new session: updates may have been missed (the app may call
-    /// `updates.getDifference`).
-    NewSessionCreated {
-        /// The first msg_id of ours the new session covers.
-        first_msg_id: i64,
-        /// The server's unique id of the session.
-        unique_id: i64,
-        /// The new server salt (already in use).
-        server_salt: u64,
-    },
-    /// We started a new session ourselves (bad_msg_notification 32/33, or a clock
-    /// correction that would have made msg_ids go down); requests in flight are resent.
-    SessionReset {
-        /// The new session id.
-        session_id: u64,
-    },
-    /// The clock offset was corrected from a server msg_id (bad_msg_notification 16/17).
-    TimeCorrected {
-        /// The new offset, server minus local, in ms.
-        offset_ms: i64,
-    },
-    /// A pong arrived for one of our pings.
-    Pong {
-        /// The ping_id.
-        ping_id: i64,
-    },
-    /// The keep-alive pong did not arrive in time: re-establish the connection.
-    KeepAliveTimeout,
-    /// `destroy_session_ok` / `destroy_session_none`.
-    DestroySession {
-        /// The session id.
-        session_id: u64,
-        /// `true` for destroy_session_ok.
-        destroyed: bool,
-    },
-    /// An incoming packet or message failed a check and was dropped (and counted).
-    ProtocolError {
-        /// The check that failed.
-        error: SessionError,
-    },
-}
-
-/// Counters, for diagnostics.
-#[derive(Debug, Clone, Default)]
-pub struct SessionStats {
-    /// Packets that passed every check.
-    pub packets_accepted: u64,
-    /// Packets or inner messages dropped, by [`SessionError::kind`].
-    pub dropped: BTreeMap<&'static str, u64>,
-    /// Messages sent again under a new msg_id.
-    pub resent: u64,
-    /// bad_msg_notification / bad_server_salt received, by error code.
-    pub bad_msg: BTreeMap<i32, u64>,
-    /// Packets sent.
-    pub packets_sent: u64,
-}
-
-impl SessionStats {
-    /// Total dropped.
-    pub fn dropped_total(&self) -> u64 {
-        self.dropped.values().sum()
-    }
-}
-
-/// The state to save and restore a session: [`Session::state`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionState {
-    /// The current server salt.
-    pub server_salt: u64,
-    /// Server time minus local time, ms (`None` until known).
-    pub time_offset_ms: Option<i64>,
-    /// The session id.
-    pub session_id: u64,
-}
 
 /// Options of one request.
 #[derive(Debug, Clone, Copy, Default)]
@@ -556,8 +378,10 @@ impl Session {
 
     fn arm_keepalive(&mut self) {
         if self.config.ping_interval_ms > 0 && self.timers.get(Timer::KeepAlive).is_none() {
-            self.timers
-                .set(Timer::KeepAlive, self.now + self.config.ping_interval_ms);
+            self.timers.set(
+                Timer::KeepAlive,
+                self.now.saturating_add(self.config.ping_interval_ms),
+            );
         }
     }
 
@@ -566,7 +390,11 @@ impl Session {
             return;
         }
         let ping_id = self.take_ping_id();
-        let delay = (self.config.ping_interval_ms + self.config.pong_timeout_ms) / 1000;
+        let delay = self
+            .config
+            .ping_interval_ms
+            .saturating_add(self.config.pong_timeout_ms)
+            / 1000;
         let body = crate::tl::Serializable::to_bytes(
             &crate::tl::mtproto::functions::PingDelayDisconnect {
                 ping_id,
@@ -575,12 +403,16 @@ impl Session {
         );
         self.queue_service(body, Purpose::KeepAlive(ping_id));
         if self.keepalive_ping.is_none() {
-            self.timers
-                .set(Timer::PongDeadline, self.now + self.config.pong_timeout_ms);
+            self.timers.set(
+                Timer::PongDeadline,
+                self.now.saturating_add(self.config.pong_timeout_ms),
+            );
         }
         self.keepalive_ping = Some(ping_id);
-        self.timers
-            .set(Timer::KeepAlive, self.now + self.config.ping_interval_ms);
+        self.timers.set(
+            Timer::KeepAlive,
+            self.now.saturating_add(self.config.ping_interval_ms),
+        );
     }
 
     /// Puts taken-out sent messages back in the queue (they get new msg_ids).

@@ -95,7 +95,7 @@ impl MsgIdGenerator {
     pub fn next(&mut self, now_ms: u64, kind: MsgIdKind) -> i64 {
         let mut id = self.clock_id(now_ms, kind);
         if id <= self.last {
-            id = ((self.last & !3) + 4) | kind.residue();
+            id = (self.last & !3).saturating_add(4) | kind.residue();
         }
         self.last = id;
         id

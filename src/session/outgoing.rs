@@ -193,8 +193,10 @@ impl Session {
     /// Queues an ack for a content-related message received.
     pub(super) fn queue_ack(&mut self, msg_id: i64) {
         self.acks.push(msg_id);
-        self.timers
-            .set_min(Timer::Ack, self.now + self.config.ack_delay_ms);
+        self.timers.set_min(
+            Timer::Ack,
+            self.now.saturating_add(self.config.ack_delay_ms),
+        );
         if self.acks.len() >= MAX_ACKS_PER_MESSAGE {
             self.ack_due = true;
         }

@@ -36,7 +36,7 @@ impl SeqNo {
 
 /// Whether a message body is content-related (needs an ack and gets an odd seq_no).
 ///
-/// The spec: "virtually all [messages] with the exception of containers and
+/// The spec: "virtually all messages with the exception of containers and
 /// acknowledgments".
 pub fn is_content_related(body: &[u8]) -> bool {
     use crate::tl::mtproto::types;

@@ -393,7 +393,7 @@ impl Session {
             .map(|s| i64::from(s.valid_until) * 1000)
             .max()
             .unwrap_or(0);
-        if last_until - server_now <= SALT_REFETCH_MARGIN_MS {
+        if last_until.saturating_sub(server_now) <= SALT_REFETCH_MARGIN_MS {
             self.request_salts();
         }
     }
@@ -435,14 +435,14 @@ impl Session {
             .map(|s| i64::from(s.valid_until) * 1000)
             .max()
             .map(|t| t - SALT_REFETCH_MARGIN_MS);
-        let local = |t: i64| u64::try_from(t - self.ids.offset_ms()).unwrap_or(0);
+        let local = |t: i64| u64::try_from(t.saturating_sub(self.ids.offset_ms())).unwrap_or(0);
         match (next_start, refetch) {
             (Some(a), Some(b)) => self
                 .timers
-                .set(Timer::Salt, local(a.min(b)).max(self.now + 1)),
-            (Some(a), None) | (None, Some(a)) => {
-                self.timers.set(Timer::Salt, local(a).max(self.now + 1))
-            }
+                .set(Timer::Salt, local(a.min(b)).max(self.now.saturating_add(1))),
+            (Some(a), None) | (None, Some(a)) => self
+                .timers
+                .set(Timer::Salt, local(a).max(self.now.saturating_add(1))),
             (None, None) => self.timers.stop(Timer::Salt),
         }
     }
