@@ -63,6 +63,8 @@ type Limbs = [u32; MAX_LIMBS];
 pub struct MontModulus {
     /// N, limbs.
     n: Limbs,
+    /// N's first L limbs in reverse order: the reduction's dot products run forwards.
+    n_rev: Limbs,
     /// Limbs in use (L); R = 2^(28 L) > 4N.
     len: usize,
     /// -N^-1 mod 2^28.
@@ -121,6 +123,7 @@ impl MontModulus {
         let one = limbs_from_big(&((BigUint::from(1u32) << r_bits) % &modulus));
         let r2 = limbs_from_big(&((BigUint::from(1u32) << (2 * r_bits)) % &modulus));
         Ok(Self {
+            n_rev: reversed(&n, len),
             n,
             len,
             n0inv,
@@ -271,21 +274,24 @@ impl MontModulus {
     /// `out = a b R^-1 mod N`, below 2N for inputs below 2N (FIPS, see the module docs).
     fn mul(&self, a: &Limbs, b: &Limbs, out: &mut Limbs) {
         let l = self.len;
-        let (a, b) = (head(a, l), head(b, l));
+        let a = head(a, l);
+        let b_rev = Zeroizing::new(reversed(b, l));
+        let b = head(b, l);
         self.reduce(out, |k| {
             let (lo, hi) = column(k, l);
-            dot_rev(sub(a, lo, hi + 1), sub(b, lo, hi + 1))
+            conv(a, b, &*b_rev, k, lo, hi + 1 - lo)
         });
     }
 
     /// `out = a^2 R^-1 mod N`: each product a_i a_j with i != j is summed once and doubled.
     fn sqr(&self, a: &Limbs, out: &mut Limbs) {
         let l = self.len;
+        let a_rev = Zeroizing::new(reversed(a, l));
         let a = head(a, l);
         self.reduce(out, |k| {
             let (lo, hi) = column(k, l);
             let pairs = (hi + 1 - lo) / 2;
-            let off = dot_rev(sub(a, lo, lo + pairs), sub(a, hi + 1 - pairs, hi + 1)) << 1;
+            let off = conv(a, a, &*a_rev, k, lo, pairs) << 1;
             let diag = if k % 2 == 0 {
                 a.get(k / 2).map_or(0, |&x| u64::from(x) * u64::from(x))
             } else {
@@ -300,26 +306,37 @@ impl MontModulus {
     #[inline(always)]
     fn reduce(&self, out: &mut Limbs, product: impl Fn(usize) -> u64) {
         let l = self.len;
-        let n = head(&self.n, l);
+        let n0 = u64::from(self.n[0]);
+        let (n, n_rev) = (head(&self.n, l), &self.n_rev[..]);
         let mut m = [0u32; MAX_LIMBS];
         let mut acc = 0u64;
         for k in 0..l {
-            acc += product(k) + dot_rev(sub(&m, 0, k), sub(n, 1, k + 1));
+            acc += product(k) + conv(&m, n, n_rev, k, 0, k);
             let mk = (acc as u32).wrapping_mul(self.n0inv) & MASK;
             if let Some(slot) = m.get_mut(k) {
                 *slot = mk;
             }
-            acc += u64::from(mk) * u64::from(n.first().copied().unwrap_or(0));
+            acc += u64::from(mk) * n0;
             acc >>= BITS;
         }
         for (k, o) in (l..2 * l).zip(out.iter_mut()) {
             let (lo, hi) = column(k, l);
-            acc += product(k) + dot_rev(sub(&m, lo, hi + 1), sub(n, lo, hi + 1));
+            acc += product(k) + conv(&m, n, n_rev, k, lo, hi + 1 - lo);
             *o = acc as u32 & MASK;
             acc >>= BITS;
         }
         m.zeroize();
     }
+}
+
+/// The first `l` limbs of `x` in reverse order (x[l - 1], ..., x[0], 0, ...).
+#[inline(always)]
+fn reversed(x: &Limbs, l: usize) -> Limbs {
+    let mut out = [0u32; MAX_LIMBS];
+    for (o, &v) in out.iter_mut().zip(head(x, l).iter().rev()) {
+        *o = v;
+    }
+    out
 }
 
 /// The first `l` limbs.
@@ -341,12 +358,64 @@ fn column(k: usize, l: usize) -> (usize, usize) {
     (lo, k - lo)
 }
 
-/// sum x[i] y[len - 1 - i] over the shorter length.
+/// sum x[j] y[k - j] for j in lo..lo + count, where `y_rev` is `y` reversed (y_rev[t] =
+/// y[L - 1 - t]). The scalar build reads `y` backwards (LLVM then keeps one pointer per
+/// operand and folds the offsets into the loads: faster than two forward slices); the SIMD
+/// build reads `y_rev` forwards.
 #[inline(always)]
-fn dot_rev(x: &[u32], y: &[u32]) -> u64 {
+fn conv(x: &[u32], y: &[u32], y_rev: &[u32], k: usize, lo: usize, count: usize) -> u64 {
+    let xs = sub(x, lo, lo + count);
+    if cfg!(target_feature = "simd128") {
+        let r = y.len() + lo - 1 - k;
+        dot(xs, sub(y_rev, r, r + count))
+    } else {
+        let end = k + 1 - lo;
+        xs.iter()
+            .zip(sub(y, end - count, end).iter().rev())
+            .fold(0u64, |s, (&a, &b)| s + u64::from(a) * u64::from(b))
+    }
+}
+
+/// sum x[i] y[i] over the shorter length.
+#[inline(always)]
+fn dot_scalar(x: &[u32], y: &[u32]) -> u64 {
     x.iter()
-        .zip(y.iter().rev())
+        .zip(y)
         .fold(0u64, |s, (&a, &b)| s + u64::from(a) * u64::from(b))
+}
+
+#[cfg(not(target_feature = "simd128"))]
+#[inline(always)]
+fn dot(x: &[u32], y: &[u32]) -> u64 {
+    dot_scalar(x, y)
+}
+
+/// sum x[i] y[i] for slices of the same length, four products at a time with wasm SIMD
+/// (`i64x2.extmul_{low,high}_i32x4_u`: 32 x 32 -> 64-bit products in two lanes).
+#[cfg(target_feature = "simd128")]
+#[inline(always)]
+fn dot(x: &[u32], y: &[u32]) -> u64 {
+    use core::arch::wasm32::{
+        u32x4, u32x4_splat, u64x2_add, u64x2_extmul_high_u32x4, u64x2_extmul_low_u32x4,
+        u64x2_extract_lane, u64x2_splat, v128_or,
+    };
+    let xs = x.chunks_exact(4);
+    let ys = y.chunks_exact(4);
+    let tail = dot_scalar(xs.remainder(), ys.remainder());
+    // An opaque zero OR-ed into the operands: without it LLVM turns each half of a vector
+    // into a zero-extending 64-bit load and no longer recognizes the extmul (it emits
+    // extend + i64x2.mul, which V8 expands into three multiplies).
+    let z = u32x4_splat(core::hint::black_box(0));
+    let mut acc = u64x2_splat(0);
+    for (a, b) in xs.zip(ys) {
+        let [a0, a1, a2, a3] = <[u32; 4]>::try_from(a).unwrap_or_default();
+        let [b0, b1, b2, b3] = <[u32; 4]>::try_from(b).unwrap_or_default();
+        let va = v128_or(u32x4(a0, a1, a2, a3), z);
+        let vb = v128_or(u32x4(b0, b1, b2, b3), z);
+        acc = u64x2_add(acc, u64x2_extmul_low_u32x4(va, vb));
+        acc = u64x2_add(acc, u64x2_extmul_high_u32x4(va, vb));
+    }
+    tail + u64x2_extract_lane::<0>(acc) + u64x2_extract_lane::<1>(acc)
 }
 
 /// Bits [w * width, (w + 1) * width) of the big-endian `exp` (an exponent window); bits
