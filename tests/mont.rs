@@ -138,3 +138,66 @@ fn public_exponents() {
         check(&m, &n, &n);
     }
 }
+
+/// Native timings (not a pass/fail test): `cargo test --release --test mont -- --ignored
+/// --nocapture`.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+#[ignore = "timing only"]
+fn timing() {
+    use mtproto_wasm::crypto::DhParams;
+    use std::time::Instant;
+    let json: serde_json::Value = serde_json::from_str(include_str!("data/dh_prime.json")).unwrap();
+    let p = hex::decode(json["prime"].as_str().unwrap()).unwrap();
+    let mut rng = SeededRandom::new(3);
+    let e = random(&mut rng, 256);
+    let median = |f: &mut dyn FnMut()| {
+        let mut t: Vec<f64> = (0..21)
+            .map(|_| {
+                let s = Instant::now();
+                f();
+                s.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        t.sort_by(f64::total_cmp);
+        t[10]
+    };
+    let mont = MontModulus::new(&p).unwrap();
+    let (pb, eb) = (BigUint::from_bytes_be(&p), BigUint::from_bytes_be(&e));
+    println!(
+        "pow (constant time), 2048-bit exponent: {:.2} ms",
+        median(&mut || {
+            mont.pow(&[3], &e);
+        })
+    );
+    println!(
+        "pow_public, 2048-bit exponent: {:.2} ms",
+        median(&mut || {
+            mont.pow_public(&[3], &e);
+        })
+    );
+    println!(
+        "pow_public, e = 65537: {:.3} ms",
+        median(&mut || {
+            mont.pow_public(&e, &[1, 0, 1]);
+        })
+    );
+    println!(
+        "MontModulus::new: {:.3} ms",
+        median(&mut || {
+            MontModulus::new(&p).unwrap();
+        })
+    );
+    println!(
+        "num-bigint modpow: {:.2} ms",
+        median(&mut || {
+            BigUint::from(3u32).modpow(&eb, &pb);
+        })
+    );
+    let s = Instant::now();
+    DhParams::verify_uncached(&p, 3, &mut SeededRandom::new(9)).unwrap();
+    println!(
+        "safe-prime check (2 x 40 Miller-Rabin rounds at most): {:.1} ms",
+        s.elapsed().as_secs_f64() * 1e3
+    );
+}
