@@ -17,6 +17,7 @@ mod dh_prime;
 mod hash;
 mod kdf;
 mod mont;
+mod mont_dot;
 mod pem;
 mod pq;
 mod primes;

@@ -26,6 +26,12 @@
 //! in the multiplication at all: its instruction and memory trace depend only on L. One
 //! masked subtraction brings the final result into [0, N).
 //!
+//! Product scanning reads one operand forwards and the other backwards. The scalar build
+//! does exactly that (LLVM keeps a pointer per operand with the offsets folded into the
+//! loads). The wasm SIMD build (`target_feature = "simd128"`) reads a reversed copy of the
+//! second operand forwards, four limbs per vector, and multiplies with
+//! `i64x2.extmul_{low,high}_i32x4_u` (two 32 x 32 -> 64-bit products per instruction).
+//!
 //! # Exponentiation
 //!
 //! [`MontModulus::pow`], for secret exponents: fixed 5-bit windows over every bit of the
@@ -41,6 +47,7 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::CryptoError;
+use super::mont_dot::{column, conv, head};
 
 /// Bits per limb.
 const BITS: u32 = 28;
@@ -49,14 +56,14 @@ const MASK: u32 = (1 << BITS) - 1;
 /// The largest modulus, in bytes.
 pub(crate) const MAX_MODULUS_BYTES: usize = 256;
 /// Limbs for the largest modulus: 28 * 74 = 2072 >= 2048 + 2 (R > 4N).
-const MAX_LIMBS: usize = 74;
+pub(super) const MAX_LIMBS: usize = 74;
 /// Window width of the exponentiations.
 const WINDOW: u32 = 5;
 /// Entries in a window table.
 const TABLE_LEN: usize = 1 << WINDOW;
 
 /// A number as limbs; only the first `len` of its modulus are used.
-type Limbs = [u32; MAX_LIMBS];
+pub(super) type Limbs = [u32; MAX_LIMBS];
 
 /// An odd modulus prepared for Montgomery arithmetic.
 #[derive(Clone, PartialEq, Eq)]
@@ -109,7 +116,10 @@ impl MontModulus {
         }
         let modulus = BigUint::from_bytes_be(digits);
         let bits = usize::try_from(modulus.bits()).unwrap_or(usize::MAX);
-        let len = (bits + 2).div_ceil(BITS as usize).min(MAX_LIMBS);
+        let len = bits
+            .saturating_add(2)
+            .div_ceil(BITS as usize)
+            .min(MAX_LIMBS);
         let n = limbs_from_be(digits).unwrap_or([0; MAX_LIMBS]);
         // Newton's iteration for n0^-1 mod 2^32: x = n0 is right mod 8, each step doubles
         // the correct bits (3 -> 6 -> 12 -> 24 -> 48).
@@ -142,6 +152,10 @@ impl MontModulus {
     /// `base^exp mod N` in constant time in the exponent's value (only its byte length
     /// shows): fixed windows and table scans, see the module documentation. Big-endian in
     /// and out; the result is left-padded to [`MontModulus::byte_len`] bytes.
+    ///
+    /// The base is taken as public as far as its size goes: one below R = 2^(28 L) (any
+    /// base with no more bytes than N) is used as is; a longer one is first reduced with
+    /// `num-bigint` (variable time).
     pub fn pow(&self, base_be: &[u8], exp_be: &[u8]) -> Vec<u8> {
         let mut table = Zeroizing::new(vec![[0u32; MAX_LIMBS]; TABLE_LEN]);
         self.fill_table(base_be, &mut table);
@@ -337,85 +351,6 @@ fn reversed(x: &Limbs, l: usize) -> Limbs {
         *o = v;
     }
     out
-}
-
-/// The first `l` limbs.
-#[inline(always)]
-fn head(x: &Limbs, l: usize) -> &[u32] {
-    x.get(..l).unwrap_or_default()
-}
-
-/// `x[from..to]`, empty when out of range.
-#[inline(always)]
-fn sub(x: &[u32], from: usize, to: usize) -> &[u32] {
-    x.get(from..to).unwrap_or_default()
-}
-
-/// The index range [lo, hi] of the a_j b_(k-j) in column k of an L x L product.
-#[inline(always)]
-fn column(k: usize, l: usize) -> (usize, usize) {
-    let lo = (k + 1).saturating_sub(l);
-    (lo, k - lo)
-}
-
-/// sum x[j] y[k - j] for j in lo..lo + count, where `y_rev` is `y` reversed (y_rev[t] =
-/// y[L - 1 - t]). The scalar build reads `y` backwards (LLVM then keeps one pointer per
-/// operand and folds the offsets into the loads: faster than two forward slices); the SIMD
-/// build reads `y_rev` forwards.
-#[inline(always)]
-fn conv(x: &[u32], y: &[u32], y_rev: &[u32], k: usize, lo: usize, count: usize) -> u64 {
-    let xs = sub(x, lo, lo + count);
-    if cfg!(target_feature = "simd128") {
-        let r = y.len() + lo - 1 - k;
-        dot(xs, sub(y_rev, r, r + count))
-    } else {
-        let end = k + 1 - lo;
-        xs.iter()
-            .zip(sub(y, end - count, end).iter().rev())
-            .fold(0u64, |s, (&a, &b)| s + u64::from(a) * u64::from(b))
-    }
-}
-
-/// sum x[i] y[i] over the shorter length.
-#[inline(always)]
-fn dot_scalar(x: &[u32], y: &[u32]) -> u64 {
-    x.iter()
-        .zip(y)
-        .fold(0u64, |s, (&a, &b)| s + u64::from(a) * u64::from(b))
-}
-
-#[cfg(not(target_feature = "simd128"))]
-#[inline(always)]
-fn dot(x: &[u32], y: &[u32]) -> u64 {
-    dot_scalar(x, y)
-}
-
-/// sum x[i] y[i] for slices of the same length, four products at a time with wasm SIMD
-/// (`i64x2.extmul_{low,high}_i32x4_u`: 32 x 32 -> 64-bit products in two lanes).
-#[cfg(target_feature = "simd128")]
-#[inline(always)]
-fn dot(x: &[u32], y: &[u32]) -> u64 {
-    use core::arch::wasm32::{
-        u32x4, u32x4_splat, u64x2_add, u64x2_extmul_high_u32x4, u64x2_extmul_low_u32x4,
-        u64x2_extract_lane, u64x2_splat, v128_or,
-    };
-    let xs = x.chunks_exact(4);
-    let ys = y.chunks_exact(4);
-    let tail = dot_scalar(xs.remainder(), ys.remainder());
-    // An opaque zero OR-ed into the operands: without it LLVM turns each half of a vector
-    // into a zero-extending 64-bit load and no longer recognizes the extmul (it emits
-    // extend + i64x2.mul, which V8 expands into three multiplies).
-    let z = u32x4_splat(core::hint::black_box(0));
-    let mut acc = u64x2_splat(0);
-    for (a, b) in xs.zip(ys) {
-        let [a0, a1, a2, a3] = <[u32; 4]>::try_from(a).unwrap_or_default();
-        let [b0, b1, b2, b3] = <[u32; 4]>::try_from(b).unwrap_or_default();
-        let va = v128_or(u32x4(a0, a1, a2, a3), z);
-        let vb = v128_or(u32x4(b0, b1, b2, b3), z);
-        acc = u64x2_add(acc, u64x2_extmul_low_u32x4(va, vb));
-        acc = u64x2_add(acc, u64x2_extmul_high_u32x4(va, vb));
-    }
-    tail + u64x2_extract_lane::<0>(acc) + u64x2_extract_lane::<1>(acc)
 }
 
 /// Bits [w * width, (w + 1) * width) of the big-endian `exp` (an exponent window); bits
