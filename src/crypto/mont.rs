@@ -153,9 +153,9 @@ impl MontModulus {
     /// shows): fixed windows and table scans, see the module documentation. Big-endian in
     /// and out; the result is left-padded to [`MontModulus::byte_len`] bytes.
     ///
-    /// The base is taken as public as far as its size goes: one below R = 2^(28 L) (any
-    /// base with no more bytes than N) is used as is; a longer one is first reduced with
-    /// `num-bigint` (variable time).
+    /// The base is taken as public as far as its size goes: one below R = 2^(28 L) >= 4N
+    /// (for a 2048-bit N, any base of up to 256 bytes) is used as is; a larger one is first
+    /// reduced with `num-bigint` (variable time).
     pub fn pow(&self, base_be: &[u8], exp_be: &[u8]) -> Vec<u8> {
         let mut table = Zeroizing::new(vec![[0u32; MAX_LIMBS]; TABLE_LEN]);
         self.fill_table(base_be, &mut table);
