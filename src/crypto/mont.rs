@@ -26,11 +26,12 @@
 //! in the multiplication at all: its instruction and memory trace depend only on L. One
 //! masked subtraction brings the final result into [0, N).
 //!
-//! Product scanning reads one operand forwards and the other backwards. The scalar build
-//! does exactly that (LLVM keeps a pointer per operand with the offsets folded into the
-//! loads). The wasm SIMD build (`target_feature = "simd128"`) reads a reversed copy of the
-//! second operand forwards, four limbs per vector, and multiplies with
-//! `i64x2.extmul_{low,high}_i32x4_u` (two 32 x 32 -> 64-bit products per instruction).
+//! Product scanning reads one operand forwards and the other backwards. The wasm SIMD
+//! build (`target_feature = "simd128"`, here and in `mont_dot.rs`) reads a reversed copy of
+//! the second operand forwards, four limbs per vector, and multiplies with
+//! `i64x2.extmul_{low,high}_i32x4_u` (two 32 x 32 -> 64-bit products per instruction). The
+//! scalar build (`mont_pair.rs`, also the native one) sums two adjacent columns per pass,
+//! so that each product needs one load instead of two.
 //!
 //! # Exponentiation
 //!
@@ -47,7 +48,13 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::CryptoError;
+#[cfg(target_feature = "simd128")]
 use super::mont_dot::{column, conv, head};
+
+/// The scalar build's multiplication and squaring (two columns per pass).
+#[cfg(not(target_feature = "simd128"))]
+#[path = "mont_pair.rs"]
+mod pair;
 
 /// Bits per limb.
 const BITS: u32 = 28;
@@ -71,6 +78,7 @@ pub struct MontModulus {
     /// N, limbs.
     n: Limbs,
     /// N's first L limbs in reverse order: the reduction's dot products run forwards.
+    #[cfg(target_feature = "simd128")]
     n_rev: Limbs,
     /// Limbs in use (L); R = 2^(28 L) > 4N.
     len: usize,
@@ -133,6 +141,7 @@ impl MontModulus {
         let one = limbs_from_big(&((BigUint::from(1u32) << r_bits) % &modulus));
         let r2 = limbs_from_big(&((BigUint::from(1u32) << (2 * r_bits)) % &modulus));
         Ok(Self {
+            #[cfg(target_feature = "simd128")]
             n_rev: reversed(&n, len),
             n,
             len,
@@ -285,6 +294,7 @@ impl MontModulus {
         out
     }
 
+    #[cfg(target_feature = "simd128")]
     /// `out = a b R^-1 mod N`, below 2N for inputs below 2N (FIPS, see the module docs).
     fn mul(&self, a: &Limbs, b: &Limbs, out: &mut Limbs) {
         let l = self.len;
@@ -297,6 +307,7 @@ impl MontModulus {
         });
     }
 
+    #[cfg(target_feature = "simd128")]
     /// `out = a^2 R^-1 mod N`: each product a_i a_j with i != j is summed once and doubled.
     fn sqr(&self, a: &Limbs, out: &mut Limbs) {
         let l = self.len;
@@ -317,6 +328,7 @@ impl MontModulus {
 
     /// Montgomery reduction interleaved with the product: `product(k)` is column k of the
     /// product (at most L products of 56 bits); this adds column k of m N and shifts.
+    #[cfg(target_feature = "simd128")]
     #[inline(always)]
     fn reduce(&self, out: &mut Limbs, product: impl Fn(usize) -> u64) {
         let l = self.len;
@@ -344,6 +356,7 @@ impl MontModulus {
 }
 
 /// The first `l` limbs of `x` in reverse order (x[l - 1], ..., x[0], 0, ...).
+#[cfg(target_feature = "simd128")]
 #[inline(always)]
 fn reversed(x: &Limbs, l: usize) -> Limbs {
     let mut out = [0u32; MAX_LIMBS];

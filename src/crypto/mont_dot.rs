@@ -3,7 +3,7 @@
 //! gives the bounds).
 //!
 //! Product scanning reads one operand forwards and the other backwards. The scalar build
-//! does exactly that; the wasm SIMD build (`target_feature = "simd128"`) reads a reversed
+//! does that in `mont_pair.rs`; the wasm SIMD build (`target_feature = "simd128"`) reads a reversed
 //! copy of the second operand forwards, four limbs per vector, and multiplies with
 //! `i64x2.extmul_{low,high}_i32x4_u` (two 32 x 32 -> 64-bit products per instruction),
 //! summing into two `u64` lanes. Nothing here depends on the limbs' values: the trip counts
@@ -31,35 +31,21 @@ pub(super) fn column(k: usize, l: usize) -> (usize, usize) {
 }
 
 /// sum x[j] y[k - j] for j in lo..lo + count, where `y_rev` is `y` reversed (y_rev[t] =
-/// y[L - 1 - t]). The scalar build reads `y` backwards (LLVM then keeps one pointer per
-/// operand and folds the offsets into the loads: faster than two forward slices); the SIMD
-/// build reads `y_rev` forwards.
+/// y[L - 1 - t]), read forwards.
+#[cfg(target_feature = "simd128")]
 #[inline(always)]
 pub(super) fn conv(x: &[u32], y: &[u32], y_rev: &[u32], k: usize, lo: usize, count: usize) -> u64 {
-    let xs = sub(x, lo, lo + count);
-    if cfg!(target_feature = "simd128") {
-        let r = y.len() + lo - 1 - k;
-        dot(xs, sub(y_rev, r, r + count))
-    } else {
-        let end = k + 1 - lo;
-        xs.iter()
-            .zip(sub(y, end - count, end).iter().rev())
-            .fold(0u64, |s, (&a, &b)| s + u64::from(a) * u64::from(b))
-    }
+    let r = y.len() + lo - 1 - k;
+    dot(sub(x, lo, lo + count), sub(y_rev, r, r + count))
 }
 
 /// sum x[i] y[i] over the shorter length.
+#[cfg(target_feature = "simd128")]
 #[inline(always)]
 fn dot_scalar(x: &[u32], y: &[u32]) -> u64 {
     x.iter()
         .zip(y)
         .fold(0u64, |s, (&a, &b)| s + u64::from(a) * u64::from(b))
-}
-
-#[cfg(not(target_feature = "simd128"))]
-#[inline(always)]
-fn dot(x: &[u32], y: &[u32]) -> u64 {
-    dot_scalar(x, y)
 }
 
 /// sum x[i] y[i] for slices of the same length, four products at a time with wasm SIMD
