@@ -10,6 +10,7 @@ use num_bigint::BigUint;
 use num_traits::Zero;
 
 use super::CryptoError;
+use super::mont::{MAX_MODULUS_BYTES, MontModulus};
 
 /// The number written in `bytes` (big-endian; leading zero bytes and the empty string are
 /// fine).
@@ -24,17 +25,6 @@ pub fn biguint_to_be_padded(x: &BigUint, len: usize) -> Result<Vec<u8>, CryptoEr
         return Ok(vec![0; len]);
     }
     left_pad(&x.to_bytes_be(), len)
-}
-
-/// The low `N` bytes of `x`, big-endian, left-padded with zeros: for numbers the caller
-/// knows are below 2^(8N) (results mod a modulus of at most `N` bytes). The temporary copy
-/// is wiped.
-pub(crate) fn to_be_fixed<const N: usize>(x: &BigUint) -> [u8; N] {
-    let bytes = zeroize::Zeroizing::new(x.to_bytes_be());
-    let n = bytes.len().min(N);
-    let mut out = [0u8; N];
-    out[N - n..].copy_from_slice(&bytes[bytes.len() - n..]);
-    out
 }
 
 /// `bytes` (a big-endian number) as exactly `len` bytes: zeros are added on the left, or
@@ -57,6 +47,9 @@ pub fn left_pad(bytes: &[u8], len: usize) -> Result<Vec<u8>, CryptoError> {
 
 /// `base^exp mod modulus`, all big-endian. The result is left-padded to the byte length of
 /// the modulus (without its leading zero bytes). A zero modulus is an error.
+///
+/// Odd moduli of up to 2048 bits use [`MontModulus::pow`] (constant time in the exponent's
+/// value); others fall back to `num-bigint` (variable time).
 pub fn mod_pow(base_be: &[u8], exp_be: &[u8], modulus_be: &[u8]) -> Result<Vec<u8>, CryptoError> {
     let modulus = be_to_biguint(modulus_be);
     if modulus.is_zero() {
@@ -65,6 +58,10 @@ pub fn mod_pow(base_be: &[u8], exp_be: &[u8], modulus_be: &[u8]) -> Result<Vec<u
             expected: "a non-zero number",
             got: modulus_be.len(),
         });
+    }
+    if modulus.bit(0) && modulus.bits() <= 8 * MAX_MODULUS_BYTES as u64 {
+        // Odd moduli (all of MTProto's): Montgomery, constant time in the exponent.
+        return Ok(MontModulus::new(modulus_be)?.pow(base_be, exp_be));
     }
     let mut exp = be_to_biguint(exp_be);
     let mut r = be_to_biguint(base_be).modpow(&exp, &modulus);
@@ -104,8 +101,6 @@ mod tests {
         assert!(biguint_to_be_padded(&BigUint::from(0x010203u32), 2).is_err());
         assert_eq!(be_to_biguint(&[0, 0, 1, 0]), BigUint::from(256u32));
         assert_eq!(be_to_biguint(&[]), BigUint::zero());
-        assert_eq!(to_be_fixed::<4>(&BigUint::from(0x0102u32)), [0, 0, 1, 2]);
-        assert_eq!(to_be_fixed::<2>(&BigUint::zero()), [0, 0]);
     }
 
     #[test]

@@ -16,10 +16,11 @@ use num_bigint::BigUint;
 use num_traits::One;
 use zeroize::Zeroizing;
 
-use super::bigint::{be_to_biguint, to_be_fixed, wipe};
+use super::bigint::be_to_biguint;
 use super::dh_prime::{
     DhPrimeCache, PRIME_LEN, canonical_prime, check_generator, check_safe_prime,
 };
+use super::mont::MontModulus;
 use super::{AuthKey, CryptoError, RandomSource};
 
 /// A verified dh_prime and generator g.
@@ -30,6 +31,8 @@ pub struct DhParams {
     g: u32,
     /// p - 2^(2048-64): the largest acceptable g_a / g_b.
     upper: BigUint,
+    /// p prepared for Montgomery exponentiation.
+    mont: MontModulus,
 }
 
 impl core::fmt::Debug for DhParams {
@@ -57,7 +60,7 @@ impl DhParams {
         check_generator(&p_be, g)?;
         let p = be_to_biguint(&p_be);
         cache.check_safe_prime(&p_be, &p, rng)?;
-        Ok(Self::new(p, p_be, g))
+        Self::new(p, p_be, g)
     }
 
     /// Like [`DhParams::verify`], but always runs the full primality tests: no table of known
@@ -71,12 +74,20 @@ impl DhParams {
         check_generator(&p_be, g)?;
         let p = be_to_biguint(&p_be);
         check_safe_prime(&p, rng)?;
-        Ok(Self::new(p, p_be, g))
+        Self::new(p, p_be, g)
     }
 
-    fn new(p: BigUint, p_be: [u8; PRIME_LEN], g: u32) -> Self {
+    fn new(p: BigUint, p_be: [u8; PRIME_LEN], g: u32) -> Result<Self, CryptoError> {
         let upper = &p - (BigUint::one() << (2048 - 64));
-        Self { p, p_be, g, upper }
+        // p is odd (it passed the primality checks) and has 256 bytes: this cannot fail.
+        let mont = MontModulus::new(&p_be)?;
+        Ok(Self {
+            p,
+            p_be,
+            g,
+            upper,
+            mont,
+        })
     }
 
     /// Checks a public value g_a or g_b (big-endian, leading zero bytes allowed).
@@ -102,11 +113,11 @@ impl DhParams {
     ///
     /// The caller should pass the result to [`DhParams::check_public`] and draw a new
     /// exponent if it fails, as the other side will check it too.
+    ///
+    /// Montgomery exponentiation, constant time in the exponent ([`MontModulus::pow`]).
     pub fn public_value(&self, exponent_be: &[u8]) -> Vec<u8> {
-        let mut x = be_to_biguint(exponent_be);
-        let y = BigUint::from(self.g).modpow(&x, &self.p);
-        wipe(&mut x);
-        to_be_fixed::<PRIME_LEN>(&y).to_vec()
+        // p has 256 significant bytes (canonical_prime), so every result has 256 bytes.
+        self.mont.pow(&self.g.to_be_bytes(), exponent_be)
     }
 
     /// The shared key (g_b)^x mod dh_prime as an [`AuthKey`], after checking
@@ -117,13 +128,9 @@ impl DhParams {
         exponent_be: &[u8],
     ) -> Result<AuthKey, CryptoError> {
         self.check_public(other_public_be)?;
-        let mut x = be_to_biguint(exponent_be);
-        let mut k = be_to_biguint(other_public_be).modpow(&x, &self.p);
-        let bytes = Zeroizing::new(to_be_fixed::<PRIME_LEN>(&k));
-        wipe(&mut x);
-        wipe(&mut k);
+        let k = Zeroizing::new(self.mont.pow(other_public_be, exponent_be));
         // "If key length < 256 bytes, add several leading zero bytes as padding."
-        AuthKey::from_bytes(bytes.as_slice())
+        AuthKey::from_bytes(&k)
     }
 
     /// dh_prime as 256 big-endian bytes.

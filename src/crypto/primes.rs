@@ -14,6 +14,7 @@
 use num_bigint::BigUint;
 use num_traits::{One, ToPrimitive, Zero};
 
+use super::mont::MontModulus;
 use super::{CryptoError, RandomSource};
 
 /// Miller-Rabin rounds for a worst-case error below 2^-80.
@@ -127,10 +128,16 @@ pub(crate) fn miller_rabin(
     let d = &n_minus_1 >> s;
     let base_range = n - 3u32; // bases are 2 + (random mod (n - 3))
     let mut buf = vec![0u8; (n.bits().div_ceil(8) + 8) as usize];
+    // Odd n of up to 2048 bits (all of MTProto's): Montgomery; larger ones: num-bigint.
+    let mont = MontModulus::new(&n.to_bytes_be()).ok();
+    let d_be = d.to_bytes_be();
     'rounds: for _ in 0..rounds {
         rng.fill(&mut buf)?;
         let a = BigUint::from_bytes_be(&buf) % &base_range + 2u32;
-        let mut x = a.modpow(&d, n);
+        let mut x = match &mont {
+            Some(m) => BigUint::from_bytes_be(&m.pow_public(&a.to_bytes_be(), &d_be)),
+            None => a.modpow(&d, n),
+        };
         if x == one || x == n_minus_1 {
             continue;
         }
@@ -154,7 +161,13 @@ pub(crate) fn fermat(n: &BigUint, base: u32) -> bool {
         return false;
     }
     let n_minus_1 = n - 1u32;
-    BigUint::from(base).modpow(&n_minus_1, n).is_one()
+    match MontModulus::new(&n.to_bytes_be()) {
+        Ok(m) => {
+            let r = m.pow_public(&base.to_be_bytes(), &n_minus_1.to_bytes_be());
+            BigUint::from_bytes_be(&r).is_one()
+        }
+        Err(_) => BigUint::from(base).modpow(&n_minus_1, n).is_one(),
+    }
 }
 
 #[cfg(test)]

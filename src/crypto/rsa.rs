@@ -132,10 +132,6 @@ impl RsaPublicKey {
     pub(crate) fn modulus(&self) -> &BigUint {
         &self.n
     }
-
-    pub(crate) fn exponent(&self) -> &BigUint {
-        &self.e
-    }
 }
 
 /// Telegram's built-in server keys: the production key, then the test-DC key.

@@ -20,7 +20,8 @@
 
 use zeroize::Zeroizing;
 
-use super::bigint::{be_to_biguint, to_be_fixed, wipe};
+use super::bigint::{be_to_biguint, left_pad, wipe};
+use super::mont::MontModulus;
 use super::rsa::{MODULUS_LEN, RsaPublicKey};
 use super::{CryptoError, RandomSource, aes_ige_encrypt, sha256, sha256_concat};
 
@@ -84,9 +85,13 @@ pub fn rsa_pad_attempt(
     // integer is elevated to the requisite power from the RSA public key modulo the RSA
     // modulus, and the result is stored as a big-endian integer consisting of exactly 256
     // bytes (with leading zero bytes if required)."
-    let c = m.modpow(key.exponent(), key.modulus());
+    // The key's modulus is odd and of 2048 bits (checked by RsaPublicKey), and e is public.
+    let mont = MontModulus::new(&key.n_be())?;
+    let c = mont.pow_public(block.as_slice(), &key.e_be());
     wipe(&mut m);
-    Ok(Some(to_be_fixed(&c)))
+    let mut out = [0u8; MODULUS_LEN];
+    out.copy_from_slice(&left_pad(&c, MODULUS_LEN)?);
+    Ok(Some(out))
 }
 
 fn check_data(data: &[u8]) -> Result<(), CryptoError> {
