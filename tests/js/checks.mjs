@@ -139,6 +139,7 @@ export const checks = [
     const key = m.__handshakeReplay(nonce, hex(s.new_nonce), hex(s.rsa_pad_random_padding_bytes), hex(s.b),
       hex(s.client_DH_inner_data_padding), resPq, dhAnswer, dhGen, 1707425100000);
     eq(key, hex(s.auth_key), 'auth_key');
+  }],
   ['Session envelope: encryptMessage/decryptMessage round trip and receive checks', (m) => {
     const authKey = Uint8Array.from({ length: 256 }, (_, i) => (i * 29 + 3) & 255);
     const pt = new Uint8Array(32 + 8);
