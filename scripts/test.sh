@@ -9,6 +9,9 @@ bash scripts/setup.sh
 echo; echo "== native: cargo test"
 cargo test --workspace
 
+echo; echo "== the test DC against Telethon (a client nobody here wrote)"
+bash tests/testdc/telethon_check.sh
+
 echo; echo "== wasm in headless Chromium: wasm-pack test"
 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
 

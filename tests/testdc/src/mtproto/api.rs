@@ -119,7 +119,8 @@ fn dispatch(ctx: &mut ApiCtx<'_>, o: &Object, depth: usize) -> Result<Vec<u8>, R
         "users.getUsers"
         | "users.getFullUser"
         | "contacts.resolveUsername"
-        | "updates.getState" => {
+        | "updates.getState"
+        | "updates.getDifference" => {
             let me = signed_in(ctx)?;
             user_method(ctx, o, &me)
         }
@@ -321,6 +322,11 @@ fn user_method(ctx: &mut ApiCtx<'_>, o: &Object, me: &User) -> Result<Vec<u8>, R
                 .with("date", i32::try_from(ctx.now).unwrap_or(i32::MAX))
                 .with("seq", 1)
                 .with("unread_count", 0),
+        )),
+        "updates.getDifference" => encode(&Value::Object(
+            Object::new("updates.differenceEmpty")
+                .with("date", i32::try_from(ctx.now).unwrap_or(i32::MAX))
+                .with("seq", 1),
         )),
         _ => Err(fail(400, "METHOD_INVALID")),
     }

@@ -260,18 +260,32 @@ impl MtprotoHandler {
             .clone()
             .ok_or_else(|| err(&self.info, "the RSA key is not usable"))?;
         let restart = self.handshake.as_ref().is_none_or(|h| h.result().is_some());
+        let now_ms = now_ms();
         if restart {
             if self.handshakes >= MAX_HANDSHAKES_PER_CONN {
                 return Err(err(&self.info, "too many handshakes"));
             }
             self.handshakes += 1;
-            self.handshake = Some(ServerHandshakeMachine::new((*config).clone()));
+            // The core draws p and q in [2^31, 2^32), so pq may reach 2^63; Telegram's pq
+            // stays below 2^63 and Telethon reads it as a signed integer. Draw again (the
+            // request is the same req_pq; ~40% of draws fit, 32 tries virtually always do).
+            for _ in 0..32 {
+                let mut machine = ServerHandshakeMachine::new((*config).clone());
+                let answer = machine
+                    .handle(payload, &mut OsRandom, now_ms)
+                    .map_err(|e| err(&self.info, format!("handshake: {e}")))?;
+                let fits = pq_fits_i64(&answer);
+                self.handshake = Some(machine);
+                if fits {
+                    return Ok(vec![self.frame(&answer)?]);
+                }
+            }
+            return Err(err(&self.info, "no resPQ with pq < 2^63"));
         }
         let machine = self
             .handshake
             .as_mut()
             .ok_or_else(|| err(&self.info, "no handshake"))?;
-        let now_ms = now_ms();
         let answer = machine
             .handle(payload, &mut OsRandom, now_ms)
             .map_err(|e| err(&self.info, format!("handshake: {e}")))?;
@@ -282,6 +296,16 @@ impl MtprotoHandler {
         }
         Ok(vec![self.frame(&answer)?])
     }
+}
+
+/// Whether the resPQ in `packet` (unencrypted envelope) has pq < 2^63.
+fn pq_fits_i64(packet: &[u8]) -> bool {
+    use mtproto_wasm::tl::Deserializable;
+    use mtproto_wasm::tl::mtproto::types::ResPQ;
+    mtproto_wasm::auth::unpack_plain(packet)
+        .ok()
+        .and_then(|(_, body)| ResPQ::from_bytes(body).ok())
+        .is_some_and(|r| r.pq.len() < 8 || r.pq.first().is_some_and(|b| b & 0x80 == 0))
 }
 
 impl ConnectionHandler for MtprotoHandler {
