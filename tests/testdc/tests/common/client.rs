@@ -234,3 +234,154 @@ pub fn name(v: &Value) -> &str {
         .unwrap_or_else(|| panic!("not an object: {v:?}"))
         .name
 }
+
+/// A hand-driven session for forging client messages (bad ids, seq_nos, containers) with
+/// the core's envelope functions, bypassing `Session`'s own policy.
+pub struct RawSession {
+    pub conn: MtClient,
+    pub key: mtproto_wasm::crypto::AuthKey,
+    pub salt: u64,
+    pub session_id: u64,
+    last_msg_id: i64,
+    pub content_sent: i32,
+    queue: VecDeque<(i64, i32, Vec<u8>)>,
+}
+
+impl RawSession {
+    pub async fn open(port: u16) -> Self {
+        let mut conn = MtClient::connect(port, Route::tcp(Framing::Intermediate, false)).await;
+        let auth = conn.handshake().await;
+        Self::over(conn, &auth)
+    }
+
+    pub fn over(conn: MtClient, auth: &AuthResult) -> Self {
+        Self {
+            conn,
+            key: auth.auth_key.clone(),
+            salt: auth.server_salt as u64,
+            session_id: rand_u64(),
+            last_msg_id: 0,
+            content_sent: 0,
+            queue: VecDeque::new(),
+        }
+    }
+
+    /// A fresh client msg_id (divisible by 4, increasing).
+    pub fn msg_id(&mut self) -> i64 {
+        let t = now_ms() as i64;
+        let mut id = ((t / 1000) << 32) | (((t % 1000) << 22) & !3);
+        if id <= self.last_msg_id {
+            id = self.last_msg_id + 4;
+        }
+        self.last_msg_id = id;
+        id
+    }
+
+    /// The seq_no of the next message.
+    pub fn seq(&mut self, content: bool) -> i32 {
+        if content {
+            self.content_sent += 1;
+            self.content_sent * 2 - 1
+        } else {
+            self.content_sent * 2
+        }
+    }
+
+    /// Sends one message with exactly this header.
+    pub async fn send_raw(&mut self, msg_id: i64, seq_no: i32, body: &[u8]) -> Vec<u8> {
+        let header = mtproto_wasm::session::MessageHeader {
+            salt: self.salt,
+            session_id: self.session_id,
+            msg_id,
+            seq_no,
+        };
+        let packet = mtproto_wasm::session::envelope::encrypt_message(
+            &self.key,
+            mtproto_wasm::crypto::Side::Client,
+            &header,
+            body,
+            32,
+            &mut OsRandom,
+        )
+        .unwrap();
+        self.conn.send(&packet).await;
+        packet
+    }
+
+    /// Sends a content-related message with fresh numbers; returns its msg_id.
+    pub async fn send(&mut self, body: &[u8]) -> i64 {
+        let id = self.msg_id();
+        let seq = self.seq(true);
+        self.send_raw(id, seq, body).await;
+        id
+    }
+
+    /// The next messages from the server (a container unpacked): (msg_id, seq_no, body).
+    pub async fn recv(&mut self) -> Vec<(i64, i32, Vec<u8>)> {
+        use mtproto_wasm::tl::Deserializable;
+        use mtproto_wasm::tl::mtproto::types::MsgContainer;
+        let packet = self.conn.recv().await.unwrap();
+        let m = mtproto_wasm::session::envelope::decrypt_message(
+            &self.key,
+            mtproto_wasm::crypto::Side::Server,
+            &packet,
+        )
+        .unwrap();
+        assert_eq!(m.header.session_id, self.session_id);
+        assert_eq!(m.header.msg_id % 2, 1, "server msg_ids are odd");
+        if m.body.get(..4) == Some(&MsgContainer::CONSTRUCTOR_ID.to_le_bytes()[..]) {
+            MsgContainer::from_bytes(&m.body)
+                .unwrap()
+                .messages
+                .into_iter()
+                .map(|x| (x.msg_id, x.seqno, x.body))
+                .collect()
+        } else {
+            vec![(m.header.msg_id, m.header.seq_no, m.body)]
+        }
+    }
+
+    /// Receives until a message with constructor `id` arrives; returns it (msg_id, body).
+    /// Every other message is collected in `seen`.
+    pub async fn expect(&mut self, id: u32, seen: &mut Vec<Vec<u8>>) -> (i64, Vec<u8>) {
+        loop {
+            let (msg_id, _, body) = self.next().await;
+            if body.get(..4) == Some(&id.to_le_bytes()[..]) {
+                return (msg_id, body);
+            }
+            seen.push(body);
+        }
+    }
+
+    /// The next message from the server, in order.
+    pub async fn next(&mut self) -> (i64, i32, Vec<u8>) {
+        loop {
+            if let Some(m) = self.queue.pop_front() {
+                return m;
+            }
+            let batch = self.recv().await;
+            self.queue.extend(batch);
+        }
+    }
+
+    /// The next message that is not new_session_created or msgs_ack.
+    pub async fn next_reply(&mut self) -> Vec<u8> {
+        use mtproto_wasm::tl::mtproto::types::{MsgsAck, NewSessionCreated};
+        loop {
+            let (_, _, body) = self.next().await;
+            let id = body
+                .get(..4)
+                .map(|b| u32::from_le_bytes(b.try_into().unwrap()));
+            if id != Some(MsgsAck::CONSTRUCTOR_ID) && id != Some(NewSessionCreated::CONSTRUCTOR_ID)
+            {
+                return body;
+            }
+        }
+    }
+}
+
+fn rand_u64() -> u64 {
+    let mut b = [0u8; 8];
+    mtproto_wasm::crypto::RandomSource::fill(&mut OsRandom, &mut b).unwrap();
+    u64::from_le_bytes(b)
+}
