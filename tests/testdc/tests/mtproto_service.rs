@@ -309,3 +309,64 @@ async fn large_answers_are_gzip_packed() {
     };
     assert_eq!(users.len(), 100);
 }
+
+#[tokio::test]
+async fn hostile_input_never_hurts_other_connections() {
+    use common::TestRng;
+    use common::client::{MtClient, Route};
+    use mtproto_wasm::transport::Framing;
+    use tokio::io::AsyncWriteExt;
+
+    let dc = start().await;
+    let mut s = opened(&dc).await;
+    let key_id = s.key.id().to_le_bytes();
+    let mut rng = TestRng(0x0123_4567_89ab_cdef);
+    for round in 0..120u64 {
+        let framing = [
+            Framing::Abridged,
+            Framing::Intermediate,
+            Framing::PaddedIntermediate,
+            Framing::Full,
+        ][(round % 4) as usize];
+        let obfuscated = framing != Framing::Full && round % 3 == 0;
+        let mut c = MtClient::connect(dc.port(), Route::tcp(framing, obfuscated)).await;
+        for _ in 0..3 {
+            let len = 4 * (1 + (rng.next_u64() % 300) as usize);
+            let mut junk = rng.bytes(len);
+            match rng.next_u64() % 4 {
+                // An unencrypted packet: the handshake sees junk.
+                0 if len >= 8 => junk[..8].fill(0),
+                // A plain-looking req_pq_multi followed by junk.
+                1 if len >= 40 => {
+                    junk[..8].fill(0);
+                    junk[16..20].copy_from_slice(&((len - 20) as u32).to_le_bytes());
+                    junk[20..24].copy_from_slice(&0xbe7e_8ef1_u32.to_le_bytes());
+                }
+                // Our key id with garbage after it: dropped, the connection lives.
+                2 if len >= 8 => junk[..8].copy_from_slice(&key_id),
+                _ => {}
+            }
+            if !c.try_send(&junk).await {
+                break;
+            }
+        }
+        // Raw junk bytes, not even framed.
+        let n = 1 + (rng.next_u64() % 200) as usize;
+        let junk = rng.bytes(n);
+        c.try_write(&junk).await;
+        drop(c);
+        if round % 20 == 0 {
+            s.send(&ping(round as i64)).await;
+            assert_eq!(pong(&s.next_reply().await).ping_id, round as i64);
+        }
+    }
+    // A raw connection that sends random bytes before any tag.
+    for _ in 0..20 {
+        let mut t = dc.connect().await;
+        let n = 1 + (rng.next_u64() % 500) as usize;
+        let junk = rng.bytes(n);
+        let _ = t.write_all(&junk).await;
+    }
+    s.send(&ping(999)).await;
+    assert_eq!(pong(&s.next_reply().await).ping_id, 999);
+}

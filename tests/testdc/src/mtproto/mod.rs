@@ -244,12 +244,14 @@ impl MtprotoHandler {
         match ping {
             Some(0) => {}
             Some(secs) => {
-                self.ping_delay = Some(Duration::from_secs(u64::try_from(secs).unwrap_or(1)));
+                // At most a day: the deadline must stay a sane Instant.
+                let secs = u64::try_from(secs).unwrap_or(1).min(86_400);
+                self.ping_delay = Some(Duration::from_secs(secs));
             }
             None => {}
         }
         if ping.is_some() {
-            self.deadline = self.ping_delay.map(|d| Instant::now() + d);
+            self.deadline = self.ping_delay.and_then(|d| Instant::now().checked_add(d));
         }
         packets.iter().map(|p| self.frame(p)).collect()
     }

@@ -97,6 +97,20 @@ impl MtClient {
         }
     }
 
+    /// Raw TCP only: writes `bytes`; false if the server already closed.
+    pub async fn try_write(&mut self, bytes: &[u8]) -> bool {
+        matches!(
+            tokio::time::timeout(super::STEP, self.stream.write_all(bytes)).await,
+            Ok(Ok(()))
+        )
+    }
+
+    /// Raw TCP only: frames and writes `payload`; false if the server already closed.
+    pub async fn try_send(&mut self, payload: &[u8]) -> bool {
+        let bytes = self.codec.pack(payload, &mut OsRandom).unwrap();
+        self.try_write(&bytes).await
+    }
+
     pub async fn send(&mut self, payload: &[u8]) {
         let bytes = self.codec.pack(payload, &mut OsRandom).unwrap();
         self.write(&bytes).await;
