@@ -358,3 +358,43 @@ async fn dh_gen_retry_once_fault_switch() {
     assert!(state.keys.contains_key(&auth.auth_key_id));
     assert_eq!(state.keys.len(), 1);
 }
+
+#[tokio::test]
+async fn pushes_reach_the_session_as_updates() {
+    let (dc, _) = start().await;
+    let (mut c, _) = MtClient::ready(dc.port(), Route::tcp(Framing::Intermediate, true)).await;
+    check_nearest(&mut c).await;
+    let conns = dc.dc().connections();
+    assert_eq!(conns.len(), 1);
+    let body =
+        mtproto_wasm::tl::encode_value(&Value::Object(Object::new("updatesTooLong"))).unwrap();
+    dc.dc().push(conns[0].0, body.clone()).unwrap();
+    loop {
+        let frame = c.recv().await.unwrap();
+        let s = c.session.as_mut().unwrap();
+        s.handle_input(common::client::now_ms(), &frame);
+        let mut found = false;
+        while let Some(e) = s.poll_event() {
+            found |= matches!(e, SessionEvent::Update { body: ref b } if *b == body);
+        }
+        if found {
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn temporary_keys_are_stored_with_their_expiry() {
+    let (dc, factory) = start().await;
+    let mut c = MtClient::connect(dc.port(), Route::tcp(Framing::Abridged, true)).await;
+    let auth = c
+        .handshake_with(|cfg| cfg.temp_key_expires_in = Some(3600))
+        .await;
+    assert!(auth.expires_at.is_some());
+    c.start_session(&auth, |_| {});
+    check_nearest(&mut c).await;
+    let state = factory.state();
+    let state = state.lock().unwrap();
+    let key = &state.keys[&auth.auth_key_id];
+    assert_eq!(key.expires_at.map(|e| e - key.created), Some(3600));
+}

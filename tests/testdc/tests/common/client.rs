@@ -149,8 +149,14 @@ impl MtClient {
 
     /// Runs the handshake with the fixed test key.
     pub async fn handshake(&mut self) -> AuthResult {
+        self.handshake_with(|_| {}).await
+    }
+
+    /// Runs the handshake with the fixed test key and `tweak`ed options.
+    pub async fn handshake_with(&mut self, tweak: impl FnOnce(&mut HandshakeConfig)) -> AuthResult {
         let mut config = HandshakeConfig::new(2);
         config.rsa_keys = vec![test_public_key()];
+        tweak(&mut config);
         let (mut machine, first) =
             HandshakeMachine::start(config, &mut OsRandom, now_ms()).unwrap();
         self.send(&first).await;
