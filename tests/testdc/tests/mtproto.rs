@@ -52,6 +52,7 @@ async fn handshake_and_call_over_every_tcp_framing() {
                 continue;
             }
             let (mut c, auth) = MtClient::ready(dc.port(), Route::tcp(framing, obfuscated)).await;
+            assert_eq!(c.handshake_answers, 3);
             check_nearest(&mut c).await;
             n += 1;
             let state = factory.state();
@@ -352,6 +353,8 @@ async fn dh_gen_retry_once_fault_switch() {
     })
     .await;
     let (mut c, auth) = MtClient::ready(dc.port(), Route::tcp(Framing::Abridged, false)).await;
+    // resPQ, server_DH_params_ok, dh_gen_retry, dh_gen_ok.
+    assert_eq!(c.handshake_answers, 4);
     check_nearest(&mut c).await;
     let state = factory.state();
     let state = state.lock().unwrap();

@@ -7,7 +7,7 @@ use mtproto_wasm::crypto::{AuthKey, OsRandom, RandomSource};
 use mtproto_wasm::session::server::ServerSession;
 
 /// At most this many auth keys; the oldest is forgotten first.
-pub const MAX_AUTH_KEYS: usize = 4096;
+pub const MAX_AUTH_KEYS: usize = 2048;
 /// At most this many sessions per auth key; the least recently used goes first.
 pub const MAX_SESSIONS_PER_KEY: usize = 16;
 /// At most this many users.
@@ -18,6 +18,8 @@ pub const MAX_PENDING_CODES: usize = 4096;
 pub const RECENT_IDS: usize = 1024;
 /// Remembered server messages per session (msg_resend_req).
 pub const SENT_KEEP: usize = 64;
+/// ... and at most this many bytes of them; larger bodies are not kept.
+pub const SENT_BYTES: usize = 64 * 1024;
 /// A server salt is valid for this long.
 pub const SALT_PERIOD_SECS: i64 = 30 * 60;
 /// A salt stays accepted this long after it expired.
@@ -93,11 +95,13 @@ impl SessionData {
 
     /// Remembers a server message.
     pub fn remember_sent(&mut self, msg_id: i64, body: &[u8]) {
-        if body.len() > 64 * 1024 {
+        if body.len() > SENT_BYTES / 4 {
             return;
         }
         self.sent.push_back((msg_id, body.to_vec()));
-        while self.sent.len() > SENT_KEEP {
+        while self.sent.len() > SENT_KEEP
+            || self.sent.iter().map(|(_, b)| b.len()).sum::<usize>() > SENT_BYTES
+        {
             self.sent.pop_front();
         }
     }

@@ -57,6 +57,8 @@ pub struct MtClient {
     pub session: Option<Session>,
     /// Events seen while waiting for answers (other than the answers themselves).
     pub events: Vec<SessionEvent>,
+    /// Server answers in the last handshake (3 normally, 4 after a dh_gen_retry).
+    pub handshake_answers: usize,
 }
 
 impl MtClient {
@@ -82,6 +84,7 @@ impl MtClient {
             frames: VecDeque::new(),
             session: None,
             events: Vec::new(),
+            handshake_answers: 0,
         };
         if !header.is_empty() {
             c.write(&header).await;
@@ -160,8 +163,10 @@ impl MtClient {
         let (mut machine, first) =
             HandshakeMachine::start(config, &mut OsRandom, now_ms()).unwrap();
         self.send(&first).await;
+        self.handshake_answers = 0;
         loop {
             let answer = self.recv().await.unwrap();
+            self.handshake_answers += 1;
             match machine.handle(&answer, &mut OsRandom, now_ms()).unwrap() {
                 Some(next) => self.send(&next).await,
                 None => return machine.into_result().unwrap(),
