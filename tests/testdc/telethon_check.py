@@ -2,7 +2,8 @@
 
 usage: python3 telethon_check.py PORT
 
-For each of ConnectionTcpIntermediate and ConnectionTcpObfuscated: a fresh Telethon client
+For each of ConnectionTcpIntermediate, ConnectionTcpObfuscated (the two the check is
+about), ConnectionTcpAbridged and ConnectionTcpFull: a fresh Telethon client
 creates an auth key with the DC (Telethon 1.45 uses the legacy RSA scheme), signs in with
 a test phone number (+99966xxxxx) and the fixed code 22222 (signing up first when the
 number is new), then calls help.getNearestDc and users.getUsers. Prints one timing line
@@ -18,7 +19,12 @@ import urllib.request
 
 from telethon import TelegramClient, errors, functions, types
 from telethon.crypto import rsa
-from telethon.network import ConnectionTcpIntermediate, ConnectionTcpObfuscated
+from telethon.network import (
+    ConnectionTcpAbridged,
+    ConnectionTcpFull,
+    ConnectionTcpIntermediate,
+    ConnectionTcpObfuscated,
+)
 from telethon.sessions import MemorySession
 
 LOGIN_CODE = "22222"
@@ -80,8 +86,13 @@ async def main() -> None:
     rsa.add_key(pem.decode(), old=False)
     phone = "+99966" + "".join(random.choice("0123456789") for _ in range(5))
     start = time.monotonic()
-    # The second connection signs in with the user the first one created.
-    for connection in (ConnectionTcpIntermediate, ConnectionTcpObfuscated):
+    # The first connection signs up; the others sign in with the user it created.
+    for connection in (
+        ConnectionTcpIntermediate,
+        ConnectionTcpObfuscated,
+        ConnectionTcpAbridged,
+        ConnectionTcpFull,
+    ):
         await asyncio.wait_for(check(port, connection, phone), timeout=60)
     print(f"telethon check passed in {time.monotonic() - start:.3f} s")
 
