@@ -381,3 +381,31 @@ impl ConnectionHandler for MtprotoHandler {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mtproto_wasm::tl::Serializable;
+    use mtproto_wasm::tl::mtproto::types::ResPQ;
+
+    fn res_pq(pq: Vec<u8>) -> Vec<u8> {
+        let body = ResPQ {
+            nonce: [1; 16],
+            server_nonce: [2; 16],
+            pq,
+            server_public_key_fingerprints: vec![7],
+        }
+        .to_bytes();
+        mtproto_wasm::auth::pack_plain(1, &body)
+    }
+
+    #[test]
+    fn pq_must_fit_a_signed_64_bit_integer() {
+        assert!(pq_fits_i64(&res_pq(vec![
+            0x17, 0xed, 0x48, 0x94, 0x1a, 0x08, 0xf9, 0x81
+        ])));
+        assert!(!pq_fits_i64(&res_pq(vec![0x80, 0, 0, 0, 0, 0, 0, 1])));
+        assert!(pq_fits_i64(&res_pq(vec![0xff, 0xff, 0xff, 0xff])));
+        assert!(!pq_fits_i64(b"junk"));
+    }
+}
