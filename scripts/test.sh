@@ -9,6 +9,9 @@ bash scripts/setup.sh
 echo; echo "== native: cargo test"
 cargo test --workspace
 
+echo; echo "== the test DC against Telethon (a client nobody here wrote)"
+bash tests/testdc/telethon_check.sh
+
 # The shipped wasm has two builds (scripts/build.sh): SIMD128 (vector-permute AES) and a
 # fallback without SIMD (the `aes` crate). Every wasm test runs on the SIMD build; the AES
 # known answers and randomized cross-checks run on the fallback too (own target dir, so

@@ -34,12 +34,16 @@ pub struct Args {
     pub max_connections: usize,
     /// `--quiet`: no per-connection log.
     pub quiet: bool,
+    /// `--dh-gen-retry-once`: fault switch, answer each handshake's first
+    /// set_client_DH_params with dh_gen_retry.
+    pub dh_gen_retry_once: bool,
 }
 
 /// The usage text.
 pub const USAGE: &str =
     "usage: testdc [--port N] [--dc N] [--www DIR] [--pkg DIR] [--key-file PATH] [--fixed-key]
               [--handler mtproto|echo] [--max-connections N] [--quiet]
+              [--dh-gen-retry-once]
 
   --port N             port on 127.0.0.1 (default 8080; 0 picks a free one and prints it)
   --dc N               the DC id this server plays (default 2)
@@ -50,7 +54,12 @@ pub const USAGE: &str =
   --fixed-key          use the committed test-only key (tests/testdc/data/test_rsa_key.json)
   --handler KIND       mtproto (default) or echo
   --max-connections N  open sockets at once (default 1024)
-  --quiet              do not log per-connection errors";
+  --quiet              do not log per-connection errors
+  --dh-gen-retry-once  fault switch: answer the first set_client_DH_params of every
+                       handshake with dh_gen_retry (the client must retry)
+
+Login rules (test numbers only): a phone number starting with 99966 gets a code by
+auth.sendCode; the code is always 22222.";
 
 impl Default for Args {
     fn default() -> Self {
@@ -65,6 +74,7 @@ impl Default for Args {
             handler: HandlerKind::Mtproto,
             max_connections: 1024,
             quiet: false,
+            dh_gen_retry_once: false,
         }
     }
 }
@@ -107,6 +117,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                 a.max_connections = number(&value("--max-connections")?, "--max-connections")?
             }
             "--quiet" => a.quiet = true,
+            "--dh-gen-retry-once" => a.dh_gen_retry_once = true,
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -145,6 +156,7 @@ mod tests {
             "--max-connections",
             "7",
             "--quiet",
+            "--dh-gen-retry-once",
         ])
         .unwrap() else {
             panic!("not run")
@@ -154,7 +166,7 @@ mod tests {
             (a.www, a.pkg, a.key_file),
             ("/w".into(), "/p".into(), "/k.json".into())
         );
-        assert!(a.fixed_key && a.quiet);
+        assert!(a.fixed_key && a.quiet && a.dh_gen_retry_once);
         assert_eq!(a.handler, HandlerKind::Echo);
         assert_eq!(run(&[]).unwrap(), Command::Run(Args::default()));
         assert_eq!(run(&["--help"]).unwrap(), Command::Help);

@@ -19,7 +19,7 @@
 //!
 //! The MTProto handler plugs in as a [`HandlerFactory`] whose factory owns the DC's
 //! protocol state (auth keys, sessions, users) behind an `Arc`, and whose handlers own a
-//! connection's transport framer, obfuscation and session state. See [`MtprotoFactory`].
+//! connection's transport framer, obfuscation and session state. See [`crate::mtproto`].
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -155,39 +155,4 @@ impl HandlerFactory for EchoFactory {
     }
 }
 
-/// The MTProto server side. **TODO (issue 5, protocol part; another engineer):** this stub
-/// closes every connection on its first bytes.
-///
-/// The plan: the factory holds the DC-wide state (`Arc<Mutex<..>>`: the RSA key from
-/// [`Dc::rsa`](crate::Dc), the dh_prime, auth keys by id, sessions, users and which
-/// [`ConnId`]s each user's sessions are on, for [`Dc::push`](crate::Dc::push)). Each
-/// [`MtprotoHandler`] owns the server side of the core's transport framer (detecting
-/// abridged / intermediate / padded intermediate / full, and the obfuscation header, which
-/// WebSocket clients always send), then the auth-key handshake (server side of
-/// req_pq_multi .. dh_gen_ok) and the encrypted session. `on_bytes` feeds the framer and
-/// answers whole packets; a transport-level failure returns a `HandlerError` whose farewell
-/// is the framed 4-byte error code (-404, -429, -444).
-#[derive(Debug, Default)]
-pub struct MtprotoFactory;
-
-impl HandlerFactory for MtprotoFactory {
-    fn create(&self, info: &ConnInfo, _dc: &Arc<Dc>) -> Box<dyn ConnectionHandler> {
-        Box::new(MtprotoHandler { info: info.clone() })
-    }
-}
-
-/// One MTProto connection: a TODO stub, see [`MtprotoFactory`].
-#[derive(Debug)]
-pub struct MtprotoHandler {
-    info: ConnInfo,
-}
-
-impl ConnectionHandler for MtprotoHandler {
-    fn on_bytes(&mut self, _bytes: &[u8], _now: Instant) -> Result<Output, HandlerError> {
-        // TODO(mtproto): transport framer + handshake + session, server side.
-        Err(HandlerError::new(format!(
-            "connection {} ({:?}): the MTProto handler is not implemented yet",
-            self.info.id, self.info.transport
-        )))
-    }
-}
+pub use crate::mtproto::{MtprotoFactory, MtprotoHandler};

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod encoding;
 pub mod handler;
 pub mod http;
+pub mod mtproto;
 pub mod rsa;
 pub mod server;
 pub mod ws;

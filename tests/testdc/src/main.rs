@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use mtproto_testdc::cli::{self, Command, HandlerKind};
+use mtproto_testdc::mtproto::MtprotoOptions;
 use mtproto_testdc::{Config, EchoFactory, HandlerFactory, Limits, MtprotoFactory, RsaKeyPair};
 
 fn main() -> ExitCode {
@@ -39,7 +40,9 @@ fn main() -> ExitCode {
         }
     };
     let factory: Arc<dyn HandlerFactory> = match args.handler {
-        HandlerKind::Mtproto => Arc::new(MtprotoFactory),
+        HandlerKind::Mtproto => Arc::new(MtprotoFactory::new(MtprotoOptions {
+            dh_gen_retry_once: args.dh_gen_retry_once,
+        })),
         HandlerKind::Echo => Arc::new(EchoFactory),
     };
     let config = Config {

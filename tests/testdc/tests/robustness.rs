@@ -46,10 +46,11 @@ async fn handler_error_sends_farewell_and_closes_only_that_connection() {
 }
 
 #[tokio::test]
-async fn mtproto_stub_closes_and_others_live() {
-    let dc = start_with(Arc::new(MtprotoFactory), |_| {}).await;
+async fn mtproto_garbage_closes_and_others_live() {
+    let dc = start_with(Arc::new(MtprotoFactory::default()), |_| {}).await;
     let mut s = dc.connect().await;
-    within(s.write_all(&[0xef, 1, 2, 3, 4])).await.unwrap();
+    // An abridged packet of 4 bytes: too short for an auth_key_id.
+    within(s.write_all(&[0xef, 1, 2, 3, 4, 5])).await.unwrap();
     assert!(read_to_close(&mut s).await.is_empty());
     assert_eq!(http_get(dc.port(), "/info").await.status, 200);
 }

@@ -2,6 +2,8 @@
 //! roots, a raw HTTP client, a small WebSocket client and a DER reader.
 #![allow(dead_code)]
 
+pub mod client;
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
