@@ -17,6 +17,9 @@ if [ "$profile" = "--release" ]; then
     mv "$wasm.opt" "$wasm"
   done
 fi
+# The hand-written Client ships next to the wasm-bindgen output: js/client.js as an ES module
+# in pkg/, and a CommonJS copy (client.cjs) in pkg-node/; both listed in package.json "files".
+bash scripts/copy-client.sh
 raw=$(wc -c < pkg/mtproto_wasm_bg.wasm)
 gz=$(gzip -9 -c pkg/mtproto_wasm_bg.wasm | wc -c)
 echo "build: pkg/mtproto_wasm_bg.wasm $raw bytes, $gz bytes gzipped"
