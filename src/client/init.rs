@@ -87,6 +87,27 @@ pub fn flood_wait_seconds(message: &str) -> Option<u32> {
     n.parse().ok()
 }
 
+/// MTProto service functions (`ping`, `get_future_salts`, ...) travel unwrapped: they are
+/// not API queries and answer outside `rpc_result` (pong).
+pub(super) fn is_service_function(body: &[u8]) -> bool {
+    use crate::tl::mtproto::functions as f;
+    let Some(id) = body
+        .get(..4)
+        .and_then(|b| b.try_into().ok())
+        .map(u32::from_le_bytes)
+    else {
+        return false;
+    };
+    [
+        f::Ping::CONSTRUCTOR_ID,
+        f::PingDelayDisconnect::CONSTRUCTOR_ID,
+        f::GetFutureSalts::CONSTRUCTOR_ID,
+        f::DestroySession::CONSTRUCTOR_ID,
+        f::RpcDropAnswer::CONSTRUCTOR_ID,
+    ]
+    .contains(&id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

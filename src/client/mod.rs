@@ -15,124 +15,26 @@
 mod blob;
 mod init;
 pub mod server;
+mod types;
 
 pub use blob::{BLOB_LEN, BlobError, SavedSession};
 pub use init::{AppInfo, flood_wait_seconds, migrate_dc};
+pub use types::{ClientConfig, ClientError, ClientEvent, RequestId};
+
+use init::is_service_function;
+use types::err;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use crate::auth::{HandshakeConfig, HandshakeMachine};
-use crate::crypto::{AuthKey, CryptoError, RandomSource, RsaPublicKey};
+use crate::crypto::{AuthKey, CryptoError, RandomSource};
 use crate::session::{self, InvokeOptions, Session, SessionConfig, SessionEvent};
 use crate::transport::{Framing, Incoming, TransportCodec, TransportConfig};
 
 /// A handshake that has not finished after this long is abandoned (the connection is
 /// dropped with [`ClientEvent::Disconnect`]).
 pub const HANDSHAKE_TIMEOUT_MS: u64 = 30_000;
-
-/// Settings of a [`ClientCore`].
-#[derive(Debug, Clone)]
-pub struct ClientConfig {
-    /// The DC number (negative for media DCs).
-    pub dc_id: i32,
-    /// Test DCs.
-    pub test_mode: bool,
-    /// The framing under the (always on) obfuscation.
-    pub framing: Framing,
-    /// Server keys trusted besides the built-in ones.
-    pub rsa_keys: Vec<RsaPublicKey>,
-    /// What `initConnection` sends.
-    pub app: AppInfo,
-    /// Keep-alive interval (ms, 0: none); see [`SessionConfig::ping_interval_ms`].
-    pub ping_interval_ms: u64,
-    /// Fetch future salts ahead; see [`SessionConfig::fetch_future_salts`].
-    pub fetch_future_salts: bool,
-}
-
-impl ClientConfig {
-    /// Intermediate framing, keep-alive every 60 s, future salts on.
-    pub fn new(dc_id: i32, app: AppInfo) -> Self {
-        Self {
-            dc_id,
-            test_mode: false,
-            framing: Framing::Intermediate,
-            rsa_keys: Vec::new(),
-            app,
-            ping_interval_ms: 60_000,
-            fetch_future_salts: true,
-        }
-    }
-}
-
-/// The caller's handle on a request, stable across resends and reconnects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub u64);
-
-/// What a [`ClientCore`] reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ClientEvent {
-    /// The connection carries encrypted traffic (after a handshake, or at once with a key).
-    Connected {
-        /// The key's id.
-        auth_key_id: u64,
-        /// Whether a handshake just made the key.
-        new_key: bool,
-    },
-    /// A request's answer (TL bytes; a pong for an invoked `ping`).
-    Result {
-        /// The request.
-        request: RequestId,
-        /// Boxed TL of the result.
-        body: Vec<u8>,
-    },
-    /// A request's `rpc_error`.
-    RpcError {
-        /// The request.
-        request: RequestId,
-        /// error_code.
-        code: i32,
-        /// error_message.
-        message: String,
-    },
-    /// A request ended without an answer (cancelled, too many resends, bad body).
-    RequestFailed {
-        /// The request.
-        request: RequestId,
-        /// Why.
-        reason: String,
-    },
-    /// A server-initiated message (the `Updates` family), TL bytes.
-    Update(Vec<u8>),
-    /// The connection is unusable (transport error, failed handshake, keep-alive timeout):
-    /// close the transport, call [`ClientCore::on_transport_closed`] and reconnect.
-    Disconnect {
-        /// What happened.
-        reason: String,
-    },
-    /// An incoming packet was dropped; the connection keeps working.
-    ProtocolError {
-        /// What was wrong.
-        message: String,
-    },
-}
-
-/// Why a [`ClientCore`] call failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientError(pub String);
-
-impl core::fmt::Display for ClientError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ClientError {}
-
-fn err(e: impl core::fmt::Display) -> ClientError {
-    ClientError(e.to_string())
-}
 
 /// One random source shared by the handshake, the transport and the session.
 #[derive(Clone)]
@@ -590,25 +492,4 @@ impl ClientCore {
             self.disconnect("keep-alive timeout".into());
         }
     }
-}
-
-/// MTProto service functions (`ping`, `get_future_salts`, ...) travel unwrapped: they are
-/// not API queries and answer outside `rpc_result` (pong).
-fn is_service_function(body: &[u8]) -> bool {
-    use crate::tl::mtproto::functions as f;
-    let Some(id) = body
-        .get(..4)
-        .and_then(|b| b.try_into().ok())
-        .map(u32::from_le_bytes)
-    else {
-        return false;
-    };
-    [
-        f::Ping::CONSTRUCTOR_ID,
-        f::PingDelayDisconnect::CONSTRUCTOR_ID,
-        f::GetFutureSalts::CONSTRUCTOR_ID,
-        f::DestroySession::CONSTRUCTOR_ID,
-        f::RpcDropAnswer::CONSTRUCTOR_ID,
-    ]
-    .contains(&id)
 }
