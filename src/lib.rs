@@ -9,6 +9,7 @@
 //! - [`auth`]: the auth-key handshake (client typed states, a sans-IO server side for the
 //!   test DC).
 //! - [`session`]: MTProto 2.0 sessions: encrypted messages, service messages, requests.
+//! - [`client`]: [`client::ClientCore`], transport + handshake + session for the JS `Client`.
 //! - [`transport`]: abridged, intermediate, padded intermediate and full framings, obfuscation.
 //! - `js` (wasm32 only): the wasm-bindgen surface; the only module that touches JavaScript.
 #![forbid(unsafe_code)]
@@ -19,6 +20,7 @@
 )]
 
 pub mod auth;
+pub mod client;
 pub mod crypto;
 pub mod session;
 pub mod tl;

@@ -7,8 +7,10 @@
 
 mod args;
 mod bench;
+mod client;
 mod crypto;
 mod handshake;
 mod session;
+mod test_server;
 mod tl;
 mod transport;

@@ -310,6 +310,14 @@ impl Session {
     }
 
     fn on_pong(&mut self, p: types::Pong) {
+        // A `ping` the caller sent with `invoke`: the pong is its answer.
+        if let Some(request) = self.pending.request_of(p.msg_id) {
+            self.pending.resolve(request);
+            let body = p.to_bytes();
+            self.events
+                .push_back(SessionEvent::RpcResult { request, body });
+            return;
+        }
         let purpose = self.pending.sent.remove(&p.msg_id).map(|s| s.purpose);
         if self.keepalive_ping == Some(p.ping_id) {
             self.keepalive_ping = None;

@@ -1,0 +1,356 @@
+//! [`TestServer`]: a tiny in-process MTProto server for tests of [`ClientCore`](super::ClientCore)
+//! and of the JavaScript `Client` (exported as the hidden `__TestServer`). **Test-only**:
+//! it trusts whatever it is given and implements just enough of a DC.
+//!
+//! Per connection: [`TransportCodec::accept`], then unencrypted packets go to a
+//! [`ServerHandshakeMachine`] and encrypted ones to a [`ServerSession`] of the key (a new
+//! one when the client's session id changes). It answers `ping`/`ping_delay_disconnect`
+//! with `pong`, `get_future_salts`, and `help.getNearestDc` (unwrapping `invokeWithLayer` /
+//! `initConnection`); other API methods get `rpc_error` 400. On demand: an `rpc_error` for
+//! the next request ([`TestServer::fail_next`]), no answer ([`TestServer::hold_next`]), an
+//! update ([`TestServer::push_update`]). Unknown auth keys get transport error -404.
+
+use std::collections::{HashMap, VecDeque};
+
+use super::SharedRandom;
+use crate::auth::server::{RsaPrivateKey, ServerConfig, ServerHandshakeMachine};
+use crate::crypto::{AuthKey, RandomSource};
+use crate::session::SessionError;
+use crate::session::server::ServerSession;
+use crate::tl::mtproto::{functions, types};
+use crate::tl::{self, Deserializable, Object, Serializable, Value};
+use crate::transport::{AcceptConfig, Framing, Incoming, TransportCodec};
+
+/// A test DC in memory. See the module docs.
+pub struct TestServer {
+    rsa: RsaPrivateKey,
+    rng: SharedRandom,
+    dc_id: i32,
+    inbox: Vec<u8>,
+    open: bool,
+    codec: Option<TransportCodec>,
+    handshake: Option<ServerHandshakeMachine>,
+    keys: HashMap<u64, (AuthKey, u64)>,
+    sessions: HashMap<u64, ServerSession>,
+    /// The key of the latest encrypted packet (where updates go).
+    current: Option<u64>,
+    out: VecDeque<Vec<u8>>,
+    next_error: Option<(i32, String)>,
+    hold: u32,
+    handshakes: u32,
+    requests: Vec<String>,
+}
+
+impl core::fmt::Debug for TestServer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TestServer")
+            .field("handshakes", &self.handshakes)
+            .field("requests", &self.requests)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TestServer {
+    /// A server with one RSA key, answering as DC `dc_id`.
+    pub fn new(rsa: RsaPrivateKey, dc_id: i32, rng: Box<dyn RandomSource + Send>) -> Self {
+        Self {
+            rsa,
+            rng: SharedRandom(std::sync::Arc::new(std::sync::Mutex::new(rng))),
+            dc_id,
+            inbox: Vec::new(),
+            open: false,
+            codec: None,
+            handshake: None,
+            keys: HashMap::new(),
+            sessions: HashMap::new(),
+            current: None,
+            out: VecDeque::new(),
+            next_error: None,
+            hold: 0,
+            handshakes: 0,
+            requests: Vec::new(),
+        }
+    }
+
+    /// A new connection (the previous one, if any, is gone).
+    pub fn accept(&mut self) {
+        self.close();
+        self.open = true;
+    }
+
+    /// The connection closed: unsent output is dropped.
+    pub fn close(&mut self) {
+        self.open = false;
+        self.codec = None;
+        self.inbox.clear();
+        self.handshake = None;
+        self.out.clear();
+    }
+
+    /// Whether a connection is open.
+    pub fn is_open(&self) -> bool {
+        self.open
+    }
+
+    /// How many handshakes finished.
+    pub fn handshakes(&self) -> u32 {
+        self.handshakes
+    }
+
+    /// The API requests received, as `invokeWithLayer/initConnection/help.getNearestDc`.
+    pub fn requests(&self) -> &[String] {
+        &self.requests
+    }
+
+    /// The next API request is answered with this `rpc_error`.
+    pub fn fail_next(&mut self, code: i32, message: &str) {
+        self.next_error = Some((code, message.to_string()));
+    }
+
+    /// The next API request is recorded but not answered.
+    pub fn hold_next(&mut self) {
+        self.hold += 1;
+    }
+
+    /// Sends `body` (boxed TL) as a server-initiated message on the latest session.
+    pub fn push_update(&mut self, now: u64, body: &[u8]) -> Result<(), String> {
+        let id = self.current.ok_or("no session yet")?;
+        self.send_encrypted(now, id, vec![body.to_vec()])
+    }
+
+    /// The next bytes for the client.
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.out.pop_front()
+    }
+
+    /// Bytes from the client. An error means the server drops the connection.
+    pub fn handle_bytes(&mut self, now: u64, chunk: &[u8]) -> Result<(), String> {
+        if !self.open {
+            return Err("no connection".into());
+        }
+        let items = match self.codec.as_mut() {
+            Some(codec) => codec.unpack(chunk).map_err(|e| e.to_string())?,
+            None => {
+                self.inbox.extend_from_slice(chunk);
+                let Some(mut codec) = TransportCodec::accept(&self.inbox, &AcceptConfig::default())
+                    .map_err(|e| e.to_string())?
+                else {
+                    return Ok(());
+                };
+                self.inbox.clear();
+                let mut items = Vec::new();
+                while let Some(item) = codec.poll().map_err(|e| e.to_string())? {
+                    items.push(item);
+                }
+                self.codec = Some(codec);
+                items
+            }
+        };
+        let padded = self
+            .codec
+            .as_ref()
+            .is_some_and(|c| c.framing() == Framing::PaddedIntermediate);
+        for item in items {
+            if let Incoming::Frame { mut payload, .. } = item {
+                let encrypted = payload.get(..8).is_some_and(|id| id != [0; 8]);
+                if padded && encrypted && payload.len() > 24 {
+                    // padded intermediate: cut to the encrypted packet (24 + 16k bytes)
+                    payload.truncate(payload.len() - (payload.len() - 24) % 16);
+                }
+                self.packet(now, &payload)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn send_frame(&mut self, payload: &[u8]) -> Result<(), String> {
+        let codec = self.codec.as_mut().ok_or("no connection")?;
+        let bytes = codec
+            .pack(payload, &mut self.rng)
+            .map_err(|e| e.to_string())?;
+        self.out.push_back(bytes);
+        Ok(())
+    }
+
+    fn packet(&mut self, now: u64, payload: &[u8]) -> Result<(), String> {
+        let key_id = payload
+            .get(..8)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_le_bytes)
+            .ok_or("short packet")?;
+        if key_id == 0 {
+            return self.handshake_packet(now, payload);
+        }
+        let Some((auth_key, salt)) = self.keys.get(&key_id).cloned() else {
+            let codec = self.codec.as_mut().ok_or("no connection")?;
+            let bytes = codec
+                .pack_transport_error(-404, &mut self.rng)
+                .map_err(|e| e.to_string())?;
+            self.out.push_back(bytes);
+            return Ok(());
+        };
+        let rng = Box::new(self.rng.clone());
+        let session = self
+            .sessions
+            .entry(key_id)
+            .or_insert_with(|| ServerSession::new(auth_key.clone(), salt, 0, rng));
+        let packet = match session.decrypt(payload) {
+            Err(SessionError::WrongSessionId { .. }) => {
+                // The client started a new session (a restart from a saved blob).
+                *session = ServerSession::new(auth_key, salt, 0, Box::new(self.rng.clone()));
+                session.decrypt(payload).map_err(|e| e.to_string())?
+            }
+            other => other.map_err(|e| e.to_string())?,
+        };
+        self.current = Some(key_id);
+        for m in packet.messages {
+            if let Some(answer) = self.answer(now, m.msg_id, &m.body)? {
+                self.send_encrypted(now, key_id, vec![answer])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn handshake_packet(&mut self, now: u64, payload: &[u8]) -> Result<(), String> {
+        let rsa = self.rsa.clone();
+        let machine = self
+            .handshake
+            .get_or_insert_with(|| ServerHandshakeMachine::new(ServerConfig::new(vec![rsa])));
+        let answer = machine
+            .handle(payload, &mut self.rng, now)
+            .map_err(|e| e.to_string())?;
+        if let Some(r) = machine.result() {
+            self.keys
+                .insert(r.auth_key_id, (r.auth_key.clone(), r.server_salt as u64));
+            self.handshakes += 1;
+            self.handshake = None;
+        }
+        self.send_frame(&answer)
+    }
+
+    fn send_encrypted(
+        &mut self,
+        now: u64,
+        key_id: u64,
+        bodies: Vec<Vec<u8>>,
+    ) -> Result<(), String> {
+        let session = self.sessions.get_mut(&key_id).ok_or("no session")?;
+        let (packet, _) = session.encrypt(now, &bodies).map_err(|e| e.to_string())?;
+        self.send_frame(&packet)
+    }
+
+    /// The answer to one client message, if it gets one.
+    fn answer(&mut self, now: u64, msg_id: i64, body: &[u8]) -> Result<Option<Vec<u8>>, String> {
+        let id = body
+            .get(..4)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes)
+            .ok_or("empty message")?;
+        let secs = i32::try_from(now / 1000).unwrap_or(i32::MAX);
+        let result = match id {
+            functions::Ping::CONSTRUCTOR_ID => {
+                let p = functions::Ping::from_bytes(body).map_err(|e| e.to_string())?;
+                return Ok(Some(
+                    types::Pong {
+                        msg_id,
+                        ping_id: p.ping_id,
+                    }
+                    .to_bytes(),
+                ));
+            }
+            functions::PingDelayDisconnect::CONSTRUCTOR_ID => {
+                let p =
+                    functions::PingDelayDisconnect::from_bytes(body).map_err(|e| e.to_string())?;
+                return Ok(Some(
+                    types::Pong {
+                        msg_id,
+                        ping_id: p.ping_id,
+                    }
+                    .to_bytes(),
+                ));
+            }
+            functions::GetFutureSalts::CONSTRUCTOR_ID => {
+                let salt = self.keys.values().next().map_or(0, |k| k.1) as i64;
+                types::FutureSalts {
+                    req_msg_id: msg_id,
+                    now: secs,
+                    // a day of hourly salts (all the same value: this server ignores salts)
+                    salts: (0..24)
+                        .map(|i| types::FutureSalt {
+                            valid_since: secs.saturating_add(i * 3600 - 60),
+                            valid_until: secs.saturating_add((i + 1) * 3600 - 60),
+                            salt,
+                        })
+                        .collect(),
+                }
+                .to_bytes()
+            }
+            _ if is_service_message(id) => return Ok(None),
+            _ => match self.api_answer(body) {
+                Some(r) => r,
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(
+            types::RpcResult {
+                req_msg_id: msg_id,
+                result,
+            }
+            .to_bytes(),
+        ))
+    }
+
+    fn api_answer(&mut self, body: &[u8]) -> Option<Vec<u8>> {
+        let mut names = Vec::new();
+        let mut v = tl::decode_value(body).ok();
+        while let Some(Value::Object(o)) = v {
+            names.push(o.name.clone());
+            v = match o.name.as_str() {
+                "invokeWithLayer" | "initConnection" => o.get("query").cloned(),
+                _ => None,
+            };
+        }
+        let method = names.last().cloned().unwrap_or_else(|| "?".into());
+        self.requests.push(names.join("/"));
+        if self.hold > 0 {
+            self.hold -= 1;
+            return None;
+        }
+        if let Some((code, message)) = self.next_error.take() {
+            return Some(rpc_error(code, &message));
+        }
+        let answer = match method.as_str() {
+            "help.getNearestDc" => tl::encode_value(&Value::Object(
+                Object::new("nearestDc")
+                    .with("country", Value::String("NL".into()))
+                    .with("this_dc", Value::Int(self.dc_id))
+                    .with("nearest_dc", Value::Int(self.dc_id)),
+            ))
+            .ok(),
+            _ => None,
+        };
+        Some(answer.unwrap_or_else(|| rpc_error(400, "METHOD_NOT_IMPLEMENTED_BY_TEST_SERVER")))
+    }
+}
+
+fn rpc_error(code: i32, message: &str) -> Vec<u8> {
+    types::RpcError {
+        error_code: code,
+        error_message: message.to_string(),
+    }
+    .to_bytes()
+}
+
+/// Service messages the test server ignores (acks, state requests, ...).
+fn is_service_message(id: u32) -> bool {
+    [
+        types::MsgsAck::CONSTRUCTOR_ID,
+        types::MsgsStateReq::CONSTRUCTOR_ID,
+        types::MsgsStateInfo::CONSTRUCTOR_ID,
+        types::MsgsAllInfo::CONSTRUCTOR_ID,
+        types::MsgResendReq::CONSTRUCTOR_ID,
+        functions::RpcDropAnswer::CONSTRUCTOR_ID,
+        functions::DestroySession::CONSTRUCTOR_ID,
+    ]
+    .contains(&id)
+}

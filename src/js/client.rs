@@ -1,0 +1,345 @@
+//! `ClientCore`: the sans-IO client (`crate::client::ClientCore`) for JavaScript. The public
+//! `Client` (`js/client.js`, shipped next to the wasm-bindgen output) drives it with
+//! promises, timers and a transport; apps normally use `Client`.
+//!
+//! ```js
+//! const core = new ClientCore({ dcId: 2, testMode: false, framing: 'intermediate',
+//!                               rsaKeys: [], apiId: 1, session: undefined });
+//! core.connect(Date.now());                 // after the transport opened
+//! core.handleBytes(Date.now(), chunk);      // every received chunk, any split
+//! core.handleTimeout(Date.now());           // when pollTimeout() (ms since epoch) is due
+//! const id = core.invoke({ _: 'help.getNearestDc' }); // a number; queued when not ready
+//! for (let b; (b = core.pollTransmit()) !== null;) transport.send(b);
+//! for (let e; (e = core.pollEvent()) !== null;) handle(e);
+//! core.onTransportClosed(Date.now());       // then reconnect and connect() again
+//! ```
+//! Events: `{ type: 'connected', authKeyId, newKey }`, `{ type: 'result', id, result }`,
+//! `{ type: 'rpcError', id, code, message }`, `{ type: 'failed', id, reason }`,
+//! `{ type: 'update', update }` (`update` is `undefined` and `bytes` set when the update
+//! does not decode), `{ type: 'disconnect', reason }` (close the transport and reconnect),
+//! `{ type: 'protocolError', message }`.
+
+use std::collections::HashMap;
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use super::args::{bigint, bytes};
+use crate::client::{AppInfo, ClientConfig, ClientCore, ClientEvent, RequestId};
+use crate::crypto::{OsRandom, RsaPublicKey};
+use crate::tl::{self, Value};
+use crate::transport::Framing;
+
+pub(crate) fn set(o: &Object, k: &str, v: JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(k), &v);
+}
+
+pub(crate) fn get(options: &JsValue, key: &str) -> Result<Option<JsValue>, JsError> {
+    let v = Reflect::get(options, &JsValue::from_str(key))
+        .map_err(|_| JsError::new(&format!("cannot read options.{key}")))?;
+    Ok((!v.is_undefined() && !v.is_null()).then_some(v))
+}
+
+fn int(options: &JsValue, key: &str, min: f64, max: f64) -> Result<Option<f64>, JsError> {
+    match get(options, key)? {
+        None => Ok(None),
+        Some(v) => match v.as_f64() {
+            Some(n) if n.fract() == 0.0 && n >= min && n <= max => Ok(Some(n)),
+            _ => Err(JsError::new(&format!(
+                "options.{key} must be an integer between {min} and {max}"
+            ))),
+        },
+    }
+}
+
+fn string(options: &JsValue, key: &str, into: &mut String) -> Result<(), JsError> {
+    if let Some(v) = get(options, key)? {
+        *into = v
+            .as_string()
+            .ok_or_else(|| JsError::new(&format!("options.{key} must be a string")))?;
+    }
+    Ok(())
+}
+
+/// A `now` argument: ms since the epoch.
+pub(crate) fn now_arg(now: f64) -> Result<u64, JsError> {
+    if now.is_finite() && now >= 0.0 {
+        Ok(now as u64)
+    } else {
+        Err(JsError::new("now must be a non-negative number of ms"))
+    }
+}
+
+pub(crate) fn to_js(v: &Value) -> Option<JsValue> {
+    let s = serde_wasm_bindgen::Serializer::new()
+        .serialize_large_number_types_as_bigints(true)
+        .serialize_maps_as_objects(true);
+    serde::Serialize::serialize(v, &s).ok()
+}
+
+pub(crate) fn tl_object(name: &str, obj: JsValue) -> Result<(String, Vec<u8>), JsError> {
+    if !obj.is_object() {
+        return Err(JsError::new(&format!(
+            "{name} must be a TL object such as {{ _: 'help.getNearestDc' }}"
+        )));
+    }
+    let v: Value =
+        serde_wasm_bindgen::from_value(obj).map_err(|e| JsError::new(&format!("{name}: {e}")))?;
+    let method = match &v {
+        Value::Object(o) => o.name.clone(),
+        _ => return Err(JsError::new(&format!("{name} must be a TL object"))),
+    };
+    let body = tl::encode_value(&v).map_err(|e| JsError::new(&format!("{name}: {e}")))?;
+    Ok((method, body))
+}
+
+fn config(options: &JsValue) -> Result<ClientConfig, JsError> {
+    if !options.is_object() {
+        return Err(JsError::new("options must be an object"));
+    }
+    let api_id = int(options, "apiId", 0.0, f64::from(i32::MAX))?.unwrap_or(0.0) as i32;
+    let mut app = AppInfo::new(api_id);
+    if let Some(l) = int(options, "layer", 1.0, f64::from(i32::MAX))? {
+        app.layer = l as i32;
+    }
+    string(options, "deviceModel", &mut app.device_model)?;
+    string(options, "systemVersion", &mut app.system_version)?;
+    string(options, "appVersion", &mut app.app_version)?;
+    string(options, "systemLangCode", &mut app.system_lang_code)?;
+    string(options, "langPack", &mut app.lang_pack)?;
+    string(options, "langCode", &mut app.lang_code)?;
+    let dc = int(options, "dcId", -9999.0, 9999.0)?
+        .filter(|&d| d != 0.0)
+        .ok_or_else(|| JsError::new("options.dcId must be a non-zero DC number (e.g. 2)"))?;
+    let mut c = ClientConfig::new(dc as i32, app);
+    if let Some(t) = get(options, "testMode")? {
+        c.test_mode = t
+            .as_bool()
+            .ok_or_else(|| JsError::new("options.testMode must be a boolean"))?;
+    }
+    if let Some(f) = get(options, "framing")? {
+        c.framing = match f.as_string().as_deref() {
+            Some("abridged") => Framing::Abridged,
+            Some("intermediate") => Framing::Intermediate,
+            Some("padded") => Framing::PaddedIntermediate,
+            _ => {
+                return Err(JsError::new(
+                    "options.framing must be 'abridged', 'intermediate' or 'padded'",
+                ));
+            }
+        };
+    }
+    if let Some(keys) = get(options, "rsaKeys")? {
+        let keys = keys
+            .dyn_into::<Array>()
+            .map_err(|_| JsError::new("options.rsaKeys must be an array of PEM strings"))?;
+        for (i, pem) in keys.iter().enumerate() {
+            let pem = pem
+                .as_string()
+                .ok_or_else(|| JsError::new(&format!("options.rsaKeys[{i}] must be a string")))?;
+            let key = RsaPublicKey::from_pem(&pem)
+                .map_err(|e| JsError::new(&format!("options.rsaKeys[{i}]: {e}")))?;
+            c.rsa_keys.push(key);
+        }
+    }
+    if let Some(p) = int(options, "pingInterval", 0.0, 86_400_000.0)? {
+        c.ping_interval_ms = p as u64;
+    }
+    Ok(c)
+}
+
+/// The sans-IO client (see the module docs). Low level: apps use `Client`.
+#[wasm_bindgen(js_name = ClientCore)]
+pub struct JsClientCore {
+    inner: ClientCore,
+    methods: HashMap<RequestId, String>,
+}
+
+#[wasm_bindgen(js_class = ClientCore)]
+impl JsClientCore {
+    /// `options`: `dcId` (required), `testMode`, `framing` ('abridged' | 'intermediate'
+    /// (default) | 'padded'), `rsaKeys` (PEM strings), `session` (a Uint8Array from
+    /// `exportSession()`: its DC and key are used, no handshake), `apiId`, `layer`,
+    /// `deviceModel`, `systemVersion`, `appVersion`, `systemLangCode`, `langPack`,
+    /// `langCode`, `pingInterval` (ms, 0 disables the keep-alive; default 60000).
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<JsClientCore, JsError> {
+        let c = config(&options)?;
+        let inner = match get(&options, "session")? {
+            Some(blob) => {
+                let blob = bytes("options.session", &blob)?;
+                ClientCore::from_session(c, &blob, Box::new(OsRandom))
+                    .map_err(|e| JsError::new(&format!("options.session: {e}")))?
+            }
+            None => ClientCore::new(c, Box::new(OsRandom)),
+        };
+        Ok(Self {
+            inner,
+            methods: HashMap::new(),
+        })
+    }
+
+    /// The auth key id (bigint), `0n` before a key exists.
+    #[wasm_bindgen(getter, js_name = authKeyId)]
+    pub fn auth_key_id(&self) -> JsValue {
+        bigint(self.inner.auth_key_id())
+    }
+
+    /// The DC number.
+    #[wasm_bindgen(getter, js_name = dcId)]
+    pub fn dc_id(&self) -> i32 {
+        self.inner.dc_id()
+    }
+
+    /// Whether encrypted traffic flows.
+    #[wasm_bindgen(getter)]
+    pub fn ready(&self) -> bool {
+        self.inner.is_ready()
+    }
+
+    /// The transport is open: queues the obfuscation header and the first packets.
+    pub fn connect(&mut self, now: f64) -> Result<(), JsError> {
+        let now = now_arg(now)?;
+        self.inner
+            .connect(now)
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// A received chunk (any split of the byte stream).
+    #[wasm_bindgen(js_name = handleBytes)]
+    pub fn handle_bytes(&mut self, now: f64, chunk: &JsValue) -> Result<(), JsError> {
+        let now = now_arg(now)?;
+        let chunk = bytes("chunk", chunk)?;
+        self.inner.handle_bytes(now, &chunk);
+        Ok(())
+    }
+
+    /// Runs what is due at `now`.
+    #[wasm_bindgen(js_name = handleTimeout)]
+    pub fn handle_timeout(&mut self, now: f64) -> Result<(), JsError> {
+        self.inner.handle_timeout(now_arg(now)?);
+        Ok(())
+    }
+
+    /// The transport closed: keep the key and the requests for the next `connect`.
+    #[wasm_bindgen(js_name = onTransportClosed)]
+    pub fn on_transport_closed(&mut self, now: f64) -> Result<(), JsError> {
+        self.inner.on_transport_closed(now_arg(now)?);
+        Ok(())
+    }
+
+    /// The next deadline (ms since the epoch), or null.
+    #[wasm_bindgen(js_name = pollTimeout)]
+    pub fn poll_timeout(&self) -> JsValue {
+        self.inner
+            .poll_timeout()
+            .map_or(JsValue::NULL, |t| JsValue::from(t as f64))
+    }
+
+    /// The next bytes for the transport, or null.
+    #[wasm_bindgen(js_name = pollTransmit)]
+    pub fn poll_transmit(&mut self) -> JsValue {
+        self.inner
+            .poll_transmit()
+            .map_or(JsValue::NULL, |b| js_sys::Uint8Array::from(&b[..]).into())
+    }
+
+    /// Queues a request (a TL object, e.g. `{ _: 'help.getNearestDc' }` or
+    /// `{ _: 'ping', ping_id: 1n }`); returns its id (a number).
+    pub fn invoke(&mut self, request: JsValue) -> Result<f64, JsError> {
+        let (method, body) = tl_object("request", request)?;
+        let id = self
+            .inner
+            .invoke(body)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        self.methods.insert(id, method);
+        Ok(id.0 as f64)
+    }
+
+    /// Cancels a request; false if unknown or resolved.
+    pub fn cancel(&mut self, id: f64) -> bool {
+        if !(id.is_finite() && id >= 0.0) {
+            return false;
+        }
+        self.inner.cancel(RequestId(id as u64))
+    }
+
+    /// The session blob (Uint8Array); throws before a key exists.
+    #[wasm_bindgen(js_name = exportSession)]
+    pub fn export_session(&self) -> Result<Vec<u8>, JsError> {
+        self.inner
+            .export_session()
+            .ok_or_else(|| JsError::new("no auth key yet: connect() first"))
+    }
+
+    /// The next event (see the module docs), or null.
+    #[wasm_bindgen(js_name = pollEvent)]
+    pub fn poll_event(&mut self) -> JsValue {
+        let Some(ev) = self.inner.poll_event() else {
+            return JsValue::NULL;
+        };
+        let o = Object::new();
+        let kind = match ev {
+            ClientEvent::Connected {
+                auth_key_id,
+                new_key,
+            } => {
+                set(&o, "authKeyId", bigint(auth_key_id));
+                set(&o, "newKey", new_key.into());
+                "connected"
+            }
+            ClientEvent::Result { request, body } => {
+                set(&o, "id", (request.0 as f64).into());
+                let method = self.methods.remove(&request).unwrap_or_default();
+                match tl::decode_result(&method, &body)
+                    .or_else(|_| tl::decode_value(&body))
+                    .ok()
+                    .and_then(|v| to_js(&v))
+                {
+                    Some(v) => {
+                        set(&o, "result", v);
+                        "result"
+                    }
+                    None => {
+                        set(&o, "reason", "the result does not decode".into());
+                        "failed"
+                    }
+                }
+            }
+            ClientEvent::RpcError {
+                request,
+                code,
+                message,
+            } => {
+                self.methods.remove(&request);
+                set(&o, "id", (request.0 as f64).into());
+                set(&o, "code", code.into());
+                set(&o, "message", message.into());
+                "rpcError"
+            }
+            ClientEvent::RequestFailed { request, reason } => {
+                self.methods.remove(&request);
+                set(&o, "id", (request.0 as f64).into());
+                set(&o, "reason", reason.into());
+                "failed"
+            }
+            ClientEvent::Update(body) => {
+                match tl::decode_value(&body).ok().and_then(|v| to_js(&v)) {
+                    Some(v) => set(&o, "update", v),
+                    None => set(&o, "bytes", js_sys::Uint8Array::from(&body[..]).into()),
+                }
+                "update"
+            }
+            ClientEvent::Disconnect { reason } => {
+                set(&o, "reason", reason.into());
+                "disconnect"
+            }
+            ClientEvent::ProtocolError { message } => {
+                set(&o, "message", message.into());
+                "protocolError"
+            }
+        };
+        set(&o, "type", kind.into());
+        o.into()
+    }
+}

@@ -1,0 +1,251 @@
+// The shipped JavaScript Client (pkg/client.js over the web build, loaded with initSync; and
+// pkg-node/client.cjs) against the hidden in-process __TestServer, over a fake transport,
+// with a fake clock (the Client's `clock` option): handshake, invoke, ping/pong, rpc errors,
+// FLOOD_WAIT, updates, reconnect with backoff, exportSession without a second handshake,
+// webSocketTransport over a fake WebSocket.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const wasm = await import('../../pkg/mtproto_wasm.js');
+wasm.initSync({ module: readFileSync(new URL('../../pkg/mtproto_wasm_bg.wasm', import.meta.url)) });
+const { Client, RpcError, webSocketTransport } = await import('../../pkg/client.js');
+
+const key = JSON.parse(readFileSync(new URL('../data/rsa_test_key.json', import.meta.url), 'utf8'));
+const hex = (s) => Uint8Array.from(Buffer.from(s, 'hex'));
+const settle = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r)); };
+
+function fakeClock(start = 1_700_000_000_000) {
+  let now = start;
+  let timers = [];
+  let seq = 0;
+  return {
+    now: () => now,
+    setTimeout(fn, ms) { const t = { at: now + Math.max(0, ms), fn, id: ++seq }; timers.push(t); return t; },
+    clearTimeout(t) { timers = timers.filter((x) => x !== t); },
+    async advance(ms) {
+      const end = now + ms;
+      for (;;) {
+        await settle();
+        timers.sort((a, b) => a.at - b.at || a.id - b.id);
+        const t = timers[0];
+        if (!t || t.at > end) break;
+        timers.shift();
+        now = Math.max(now, t.at);
+        t.fn();
+      }
+      now = end;
+      await settle();
+    },
+  };
+}
+
+// A transport whose other end is the test server; bytes are delivered asynchronously.
+function fakeTransport(server, clock) {
+  let onData = null, onClose = null, open = false;
+  const t = {
+    connects: 0,
+    failNextConnects: 0,
+    async connect(d, c) {
+      t.connects++;
+      if (t.failNextConnects > 0) { t.failNextConnects--; throw new Error('refused'); }
+      onData = d; onClose = c; open = true;
+      server.accept();
+    },
+    send(bytes) {
+      assert.ok(bytes instanceof Uint8Array);
+      if (!open) return;
+      server.handleBytes(clock.now(), bytes);
+      setImmediate(() => {
+        for (let b; open && (b = server.pollTransmit()) != null;) onData(b);
+      });
+    },
+    close() { open = false; server.close(); },
+    drop() { open = false; server.close(); onClose(new Error('connection lost')); },
+    push(update) {
+      server.pushUpdate(clock.now(), update);
+      for (let b; (b = server.pollTransmit()) != null;) onData(b);
+    },
+  };
+  return t;
+}
+
+function setup(extra = {}) {
+  const clock = extra.clock ?? fakeClock();
+  const server = extra.server ?? new wasm.__TestServer(hex(key.n), hex(key.e), hex(key.d), 2);
+  const transport = fakeTransport(server, clock);
+  const client = new (extra.Client ?? Client)({
+    dcId: 2, testMode: true, transport, framing: 'intermediate', rsaKeys: [key.pem_pkcs1],
+    apiId: 12345, apiHash: '0123456789abcdef', clock, random: () => 0.5, ...extra.options,
+  });
+  return { clock, server, transport, client };
+}
+
+test('connect runs the handshake; invoke, ping, wrapped first request', async () => {
+  const { client, server } = setup();
+  assert.equal(client.authKeyId, 0n);
+  const events = [];
+  client.on('connected', (e) => events.push(e));
+  await client.connect();
+  assert.equal(server.handshakes, 1);
+  assert.notEqual(client.authKeyId, 0n);
+  assert.deepEqual(events, [{ authKeyId: client.authKeyId, newKey: true }]);
+  const r = await client.invoke({ _: 'help.getNearestDc' });
+  assert.deepEqual(r, { _: 'nearestDc', country: 'NL', this_dc: 2, nearest_dc: 2 });
+  const pong = await client.invoke({ _: 'ping', ping_id: 1n });
+  assert.equal(pong._, 'pong');
+  assert.equal(pong.ping_id, 1n);
+  assert.equal(typeof pong.msg_id, 'bigint');
+  await client.invoke({ _: 'help.getNearestDc' });
+  assert.deepEqual(server.requests, ['invokeWithLayer/initConnection/help.getNearestDc', 'help.getNearestDc']);
+  client.close();
+  await assert.rejects(client.invoke({ _: 'help.getNearestDc' }), /client closed/);
+});
+
+test('rpc errors reject with code and message; FLOOD_WAIT under the threshold is waited out', async () => {
+  const { client, server, clock } = setup();
+  await client.connect();
+  server.failNext(303, 'PHONE_MIGRATE_4');
+  await assert.rejects(client.invoke({ _: 'help.getNearestDc' }), (e) => {
+    assert.ok(e instanceof RpcError && e instanceof Error);
+    assert.equal(e.code, 303);
+    assert.equal(e.message, 'PHONE_MIGRATE_4');
+    assert.equal(e.dcId, 4);
+    return true;
+  });
+  server.failNext(420, 'FLOOD_WAIT_120');
+  await assert.rejects(client.invoke({ _: 'help.getNearestDc' }), { code: 420, message: 'FLOOD_WAIT_120', seconds: 120 });
+  server.failNext(420, 'FLOOD_WAIT_3');
+  let done = false;
+  const p = client.invoke({ _: 'help.getNearestDc' }).then((r) => { done = true; return r; });
+  await clock.advance(2900);
+  assert.equal(done, false);
+  await clock.advance(200);
+  assert.equal((await p)._, 'nearestDc');
+  await assert.rejects(client.invoke({ _: 'no.suchMethod' }), /no.suchMethod/);
+  client.close();
+});
+
+test('updates arrive as events', async () => {
+  const { client, transport } = setup();
+  await client.connect();
+  await client.invoke({ _: 'help.getNearestDc' });
+  const updates = [];
+  const fn = (u) => updates.push(u);
+  client.on('update', fn);
+  transport.push({ _: 'updatesTooLong' });
+  await settle();
+  assert.deepEqual(updates, [{ _: 'updatesTooLong' }]);
+  client.off('update', fn);
+  transport.push({ _: 'updatesTooLong' });
+  await settle();
+  assert.equal(updates.length, 1);
+  client.close();
+});
+
+test('a lost connection mid-request: reconnect with backoff, the request resolves once', async () => {
+  const { client, server, transport, clock } = setup();
+  await client.connect();
+  const delays = [];
+  client.on('reconnecting', (d) => delays.push(d));
+  server.holdNext();
+  let resolved = 0;
+  const p = client.invoke({ _: 'help.getNearestDc' }).then((r) => { resolved++; return r; });
+  await settle();
+  transport.failNextConnects = 2;
+  transport.drop();
+  const q = client.invoke({ _: 'help.getNearestDc' }); // queued while disconnected
+  await clock.advance(999);
+  assert.equal(transport.connects, 1);
+  await clock.advance(1);  // 1 s: refused
+  await clock.advance(2000); // 2 s: refused
+  assert.equal(transport.connects, 3);
+  await clock.advance(4000); // 4 s: connected
+  assert.equal(transport.connects, 4);
+  assert.deepEqual(delays, [1000, 2000, 4000]);
+  assert.equal((await p)._, 'nearestDc');
+  assert.equal((await q)._, 'nearestDc');
+  await settle();
+  assert.equal(resolved, 1);
+  assert.equal(server.handshakes, 1);
+  // backoff restarts at 1 s after a successful connection
+  transport.drop();
+  await clock.advance(0);
+  assert.deepEqual(delays, [1000, 2000, 4000, 1000]);
+  client.close();
+});
+
+test('exportSession, then a new Client with session: no second handshake', async () => {
+  const a = setup();
+  await a.client.connect();
+  await a.client.invoke({ _: 'help.getNearestDc' });
+  const session = a.client.exportSession();
+  assert.ok(session instanceof Uint8Array && session.length === 286);
+  a.client.close();
+  const b = setup({ server: a.server, clock: a.clock, options: { session, framing: 'padded' } });
+  assert.equal(b.client.authKeyId, a.client.authKeyId);
+  await b.client.connect();
+  assert.equal((await b.client.invoke({ _: 'help.getNearestDc' }))._, 'nearestDc');
+  assert.equal(a.server.handshakes, 1);
+  b.client.close();
+  assert.throws(() => setup({ options: { session: session.subarray(1) } }), /options.session/);
+});
+
+test('arguments are checked', () => {
+  const { transport } = setup();
+  assert.throws(() => new Client(), /options must be an object/);
+  assert.throws(() => new Client({ dcId: 2 }), /options.transport/);
+  assert.throws(() => new Client({ dcId: 2, transport, framing: 'full' }), /options.framing/);
+  assert.throws(() => new Client({ transport }), /options.dcId/);
+  assert.throws(() => new Client({ dcId: 2, transport, rsaKeys: ['nope'] }), /options.rsaKeys\[0\]/);
+  assert.throws(() => new Client({ dcId: 2, transport, floodWaitThreshold: -1 }), /floodWaitThreshold/);
+  assert.throws(() => webSocketTransport('wss://x', 42), /WebSocket/);
+});
+
+test('webSocketTransport: binary subprotocol, arraybuffer, resolves when open', async () => {
+  const made = [];
+  class FakeWS {
+    constructor(url, protocol) { this.url = url; this.protocol = protocol; this.readyState = 0; this.sent = []; made.push(this); }
+    send(b) { this.sent.push(b); }
+    close() { this.readyState = 3; this.onclose?.({ code: 1000 }); }
+  }
+  const t = webSocketTransport('wss://example/apiws', FakeWS);
+  const got = [];
+  let closed = null;
+  const opening = t.connect((d) => got.push(d), (e) => { closed = e; });
+  const ws = made[0];
+  assert.equal(ws.protocol, 'binary');
+  assert.equal(ws.binaryType, 'arraybuffer');
+  ws.readyState = 1;
+  ws.onopen();
+  await opening;
+  ws.onmessage({ data: new Uint8Array([1, 2, 3]).buffer });
+  assert.deepEqual(got, [new Uint8Array([1, 2, 3])]);
+  t.send(new Uint8Array([9]));
+  assert.deepEqual(ws.sent, [new Uint8Array([9])]);
+  ws.onclose({ code: 1006 });
+  assert.match(closed.message, /1006/);
+  // a close we asked for does not call onClose; a failed open rejects
+  closed = null;
+  const again = t.connect(() => {}, (e) => { closed = e; });
+  made[1].readyState = 1;
+  made[1].onopen();
+  await again;
+  t.close();
+  assert.equal(closed, null);
+  const failing = t.connect(() => {}, () => {});
+  made[2].onerror();
+  await assert.rejects(failing, /WebSocket error/);
+});
+
+test('the CommonJS build (pkg-node/client.cjs) works the same', async () => {
+  const require = createRequire(import.meta.url);
+  const node = require('../../pkg-node/client.cjs');
+  const nodeWasm = require('../../pkg-node/mtproto_wasm.js');
+  const server = new nodeWasm.__TestServer(hex(key.n), hex(key.e), hex(key.d), 2);
+  const { client } = setup({ Client: node.Client, server });
+  await client.connect();
+  assert.equal((await client.invoke({ _: 'help.getNearestDc' })).this_dc, 2);
+  client.close();
+});
