@@ -117,11 +117,13 @@ fn check_nonces(
 }
 
 /// A random prime in [2^31, 2^32).
+/// A random prime in [2^30, 2^31), so that pq always fits a signed 64-bit integer (as
+/// Telegram's servers choose it: some clients, Telethon among them, read pq as signed).
 fn random_prime32(rng: &mut dyn RandomSource) -> Result<u64, AuthError> {
     loop {
         let mut b = [0u8; 4];
         rng.fill(&mut b)?;
-        let c = u64::from(u32::from_le_bytes(b) | 0x8000_0001);
+        let c = u64::from((u32::from_le_bytes(b) & 0x7FFF_FFFF) | 0x4000_0001);
         if is_prime_u64(c) {
             return Ok(c);
         }

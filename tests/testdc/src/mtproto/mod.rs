@@ -268,21 +268,12 @@ impl MtprotoHandler {
                 return Err(err(&self.info, "too many handshakes"));
             }
             self.handshakes += 1;
-            // The core draws p and q in [2^31, 2^32), so pq may reach 2^63; Telegram's pq
-            // stays below 2^63 and Telethon reads it as a signed integer. Draw again (the
-            // request is the same req_pq; ~40% of draws fit, 32 tries virtually always do).
-            for _ in 0..32 {
-                let mut machine = ServerHandshakeMachine::new((*config).clone());
-                let answer = machine
-                    .handle(payload, &mut OsRandom, now_ms)
-                    .map_err(|e| err(&self.info, format!("handshake: {e}")))?;
-                let fits = pq_fits_i64(&answer);
-                self.handshake = Some(machine);
-                if fits {
-                    return Ok(vec![self.frame(&answer)?]);
-                }
-            }
-            return Err(err(&self.info, "no resPQ with pq < 2^63"));
+            let mut machine = ServerHandshakeMachine::new((*config).clone());
+            let answer = machine
+                .handle(payload, &mut OsRandom, now_ms)
+                .map_err(|e| err(&self.info, format!("handshake: {e}")))?;
+            self.handshake = Some(machine);
+            return Ok(vec![self.frame(&answer)?]);
         }
         let machine = self
             .handshake
@@ -301,6 +292,7 @@ impl MtprotoHandler {
 }
 
 /// Whether the resPQ in `packet` (unencrypted envelope) has pq < 2^63.
+#[cfg(test)]
 fn pq_fits_i64(packet: &[u8]) -> bool {
     use mtproto_wasm::tl::Deserializable;
     use mtproto_wasm::tl::mtproto::types::ResPQ;
@@ -407,5 +399,29 @@ mod tests {
         assert!(!pq_fits_i64(&res_pq(vec![0x80, 0, 0, 0, 0, 0, 0, 1])));
         assert!(pq_fits_i64(&res_pq(vec![0xff, 0xff, 0xff, 0xff])));
         assert!(!pq_fits_i64(b"junk"));
+    }
+
+    /// Some clients (Telethon) read pq as a signed 64-bit integer: the core's server side
+    /// must always choose p, q < 2^31.
+    #[test]
+    fn the_server_side_always_sends_pq_below_2_63() {
+        use mtproto_wasm::auth::server::{ServerConfig, ServerHandshakeMachine};
+        use mtproto_wasm::crypto::SeededRandom;
+        use mtproto_wasm::tl::mtproto::functions::ReqPqMulti;
+        let rsa = crate::rsa::RsaKeyPair::fixed_test_key();
+        let key = mtproto_wasm::auth::server::RsaPrivateKey::from_components(
+            &rsa.n_bytes(),
+            &rsa.e_bytes(),
+            &rsa.d.to_bytes_be(),
+        )
+        .unwrap();
+        let config = ServerConfig::new(vec![key]);
+        let req = mtproto_wasm::auth::pack_plain(4, &ReqPqMulti { nonce: [3; 16] }.to_bytes());
+        let mut rng = SeededRandom::new(5);
+        for _ in 0..200 {
+            let mut machine = ServerHandshakeMachine::new(config.clone());
+            let answer = machine.handle(&req, &mut rng, 1_700_000_000_000).unwrap();
+            assert!(pq_fits_i64(&answer));
+        }
     }
 }
