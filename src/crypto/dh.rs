@@ -147,29 +147,10 @@ impl DhParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::SeededRandom;
     use crate::crypto::dh_prime::TELEGRAM_DH_PRIME;
-    use crate::crypto::{FixedRandom, SeededRandom};
 
-    fn no_rng() -> FixedRandom {
-        FixedRandom::new(vec![])
-    }
-
-    fn telegram(g: u32) -> Result<DhParams, CryptoError> {
-        DhParams::verify(
-            &TELEGRAM_DH_PRIME,
-            g,
-            &mut no_rng(),
-            &mut DhPrimeCache::new(),
-        )
-    }
-
-    fn pow2(e: u32) -> BigUint {
-        BigUint::one() << e
-    }
-
-    fn be(x: &BigUint) -> Vec<u8> {
-        x.to_bytes_be()
-    }
+    use crate::crypto::dh_test_util::{be, no_rng, pow2, telegram};
 
     #[test]
     fn known_prime_needs_no_randomness() {

@@ -202,29 +202,9 @@ pub(crate) fn check_safe_prime(p: &BigUint, rng: &mut dyn RandomSource) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::{DhParams, FixedRandom, SeededRandom};
-    use num_traits::One;
+    use crate::crypto::{DhParams, SeededRandom};
 
-    fn no_rng() -> FixedRandom {
-        FixedRandom::new(vec![])
-    }
-
-    fn telegram(g: u32) -> Result<DhParams, CryptoError> {
-        DhParams::verify(
-            &TELEGRAM_DH_PRIME,
-            g,
-            &mut no_rng(),
-            &mut DhPrimeCache::new(),
-        )
-    }
-
-    fn pow2(e: u32) -> BigUint {
-        BigUint::one() << e
-    }
-
-    fn be(x: &BigUint) -> Vec<u8> {
-        x.to_bytes_be()
-    }
+    use crate::crypto::dh_test_util::{be, no_rng, pow2, telegram};
 
     #[test]
     fn prime_size() {

@@ -15,6 +15,8 @@ mod block;
 pub mod crc32;
 mod dh;
 mod dh_prime;
+#[cfg(test)]
+mod dh_test_util;
 mod hash;
 mod kdf;
 mod mont;

@@ -49,3 +49,21 @@ pub(crate) fn bigint(v: u64) -> JsValue {
 pub(crate) fn error(e: impl core::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
+
+/// `options.rsaKeys`: an array of PEM strings (PKCS#1 or SPKI), each parsed; the error
+/// names the bad entry.
+pub(crate) fn rsa_keys(keys: JsValue) -> Result<Vec<crate::crypto::RsaPublicKey>, JsError> {
+    let keys = keys
+        .dyn_into::<js_sys::Array>()
+        .map_err(|_| JsError::new("options.rsaKeys must be an array of PEM strings"))?;
+    let mut out = Vec::new();
+    for (i, pem) in keys.iter().enumerate() {
+        let pem = pem
+            .as_string()
+            .ok_or_else(|| JsError::new(&format!("options.rsaKeys[{i}] must be a string")))?;
+        let key = crate::crypto::RsaPublicKey::from_pem(&pem)
+            .map_err(|e| JsError::new(&format!("options.rsaKeys[{i}]: {e}")))?;
+        out.push(key);
+    }
+    Ok(out)
+}

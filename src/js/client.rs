@@ -21,12 +21,12 @@
 
 use std::collections::HashMap;
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::args::{bigint, bytes};
 use crate::client::{AppInfo, ClientConfig, ClientCore, ClientEvent, RequestId};
-use crate::crypto::{OsRandom, RsaPublicKey};
+use crate::crypto::OsRandom;
 use crate::tl::{self, Value};
 use crate::transport::Framing;
 
@@ -130,17 +130,7 @@ fn config(options: &JsValue) -> Result<ClientConfig, JsError> {
         };
     }
     if let Some(keys) = get(options, "rsaKeys")? {
-        let keys = keys
-            .dyn_into::<Array>()
-            .map_err(|_| JsError::new("options.rsaKeys must be an array of PEM strings"))?;
-        for (i, pem) in keys.iter().enumerate() {
-            let pem = pem
-                .as_string()
-                .ok_or_else(|| JsError::new(&format!("options.rsaKeys[{i}] must be a string")))?;
-            let key = RsaPublicKey::from_pem(&pem)
-                .map_err(|e| JsError::new(&format!("options.rsaKeys[{i}]: {e}")))?;
-            c.rsa_keys.push(key);
-        }
+        c.rsa_keys.extend(super::args::rsa_keys(keys)?);
     }
     if let Some(p) = int(options, "pingInterval", 0.0, 86_400_000.0)? {
         c.ping_interval_ms = p as u64;

@@ -12,12 +12,12 @@
 //! ```
 //! Randomness: `crypto.getRandomValues`; the clock: `Date.now()`, read here only.
 
-use js_sys::{Array, BigInt, Date, Object, Reflect};
+use js_sys::{BigInt, Date, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::args::{bigint, bytes, error};
 use crate::auth::{AuthError, AuthResult, HandshakeConfig, HandshakeMachine};
-use crate::crypto::{OsRandom, RsaPublicKey};
+use crate::crypto::OsRandom;
 
 /// Milliseconds since the epoch, from `Date.now()`.
 fn now_ms() -> u64 {
@@ -67,17 +67,7 @@ fn config(options: &JsValue) -> Result<HandshakeConfig, JsError> {
     config.temp_key_expires_in = int_option(options, "tempKeyExpiresIn", 1.0)?;
     let keys = get(options, "rsaKeys")?;
     if !keys.is_undefined() && !keys.is_null() {
-        let keys = keys
-            .dyn_into::<Array>()
-            .map_err(|_| JsError::new("options.rsaKeys must be an array of PEM strings"))?;
-        for (i, pem) in keys.iter().enumerate() {
-            let pem = pem
-                .as_string()
-                .ok_or_else(|| JsError::new(&format!("options.rsaKeys[{i}] must be a string")))?;
-            let key = RsaPublicKey::from_pem(&pem)
-                .map_err(|e| JsError::new(&format!("options.rsaKeys[{i}]: {e}")))?;
-            config.rsa_keys.push(key);
-        }
+        config.rsa_keys.extend(super::args::rsa_keys(keys)?);
     }
     Ok(config)
 }
