@@ -22,6 +22,7 @@
 pub mod auth;
 pub mod client;
 pub mod crypto;
+pub mod secret;
 pub mod session;
 pub mod tl;
 pub mod transport;

@@ -1,0 +1,34 @@
+//! Secret chats: Telegram's end-to-end encrypted chats, as a sans-IO state machine.
+//!
+//! - [`exchange`]: the first Diffie-Hellman exchange ([`OutgoingRequest`],
+//!   [`accept_request`]).
+//! - [`chat`]: a ready chat ([`SecretChat`]): send, receive in order, resends, layers,
+//!   service actions; outputs [`ChatOutput`].
+//! - [`rekey`]: perfect forward secrecy (key rotation after 100 messages or a week).
+//! - [`envelope`]: one message's MTProto 2.0 encryption with the chat key.
+//! - [`seq`]: sequence numbers; [`keys`]: fingerprint and key picture; [`file`]: encrypted
+//!   files; [`snapshot`]: the whole chat state as bytes, to survive a reload.
+//!
+//! Time (`now`, unix seconds) and randomness come from the caller. See `docs/secret.md`.
+//! Spec: <https://core.telegram.org/api/end-to-end>.
+
+pub mod chat;
+pub mod envelope;
+pub mod error;
+pub mod exchange;
+pub mod file;
+pub mod keys;
+pub mod rekey;
+pub mod seq;
+pub mod snapshot;
+
+pub use chat::{ChatInfo, ChatOutput, CloseReason, MAX_QUEUED, MAX_STORED, SecretChat};
+pub use error::SecretError;
+pub use exchange::{OutgoingRequest, accept_request};
+pub use file::FileKey;
+pub use keys::{key_fingerprint, visualization_grid, visualization_hash};
+
+/// The end-to-end layer we speak.
+pub const LAYER: i32 = crate::tl::secret::LAYER as i32;
+/// The lowest layer we accept: MTProto 2.0 starts at layer 73.
+pub const MIN_LAYER: i32 = 73;

@@ -1,0 +1,218 @@
+//! A chat's whole state as bytes, so it survives a page reload.
+//!
+//! ```text
+//!   "MTSC" version:u8=1 flags:u8 (creator, closed, layer_notified)
+//!   id:i32 access_hash:i64 peer_id:i64 key:256 old_key?:256 rekey
+//!   raw_out:u32 raw_in:u32 peer_received:u32 resend_asked:u32
+//!   peer_layer:i32 ttl:i32 key_uses:u32 key_since:i64
+//!   sent: n:u32 (raw:u32 len:u32 bytes)*   queue: n:u32 (raw:u32 fp:i64 len:u32 bytes)*
+//!   rekey = 0 | 1 exchange_id:i64 exponent:256 | 2 exchange_id:i64 key:256
+//! ```
+//! All integers little-endian. The snapshot holds the keys: store it like a password.
+
+use std::collections::BTreeMap;
+
+use zeroize::Zeroizing;
+
+use super::chat::{ChatInfo, Queued, SecretChat};
+use super::exchange::DhHalf;
+use super::keys::key_fingerprint;
+use super::rekey::Rekey;
+use super::seq::SeqState;
+use super::{MAX_QUEUED, MAX_STORED, SecretError};
+use crate::crypto::{AuthKey, DhParams};
+
+const MAGIC: &[u8; 4] = b"MTSC";
+const VERSION: u8 = 1;
+/// Largest stored message accepted in a snapshot.
+const MAX_ITEM: usize = 1 << 20;
+
+impl SecretChat {
+    /// The chat's state as bytes (holds the keys: wipe and store carefully).
+    pub fn snapshot(&self) -> Zeroizing<Vec<u8>> {
+        let mut o = Zeroizing::new(Vec::with_capacity(1024));
+        o.extend_from_slice(MAGIC);
+        o.push(VERSION);
+        o.push(u8::from(self.info.creator) | u8::from(self.closed) << 1 | u8::from(self.layer_notified) << 2);
+        o.extend_from_slice(&self.info.id.to_le_bytes());
+        o.extend_from_slice(&self.info.access_hash.to_le_bytes());
+        o.extend_from_slice(&self.info.peer_id.to_le_bytes());
+        o.extend_from_slice(self.key.as_bytes());
+        match &self.old_key {
+            Some(k) => {
+                o.push(1);
+                o.extend_from_slice(k.as_bytes());
+            }
+            None => o.push(0),
+        }
+        match &self.rekey {
+            Rekey::Idle => o.push(0),
+            Rekey::Requested { exchange_id, half } => {
+                o.push(1);
+                o.extend_from_slice(&exchange_id.to_le_bytes());
+                let mut e = [0u8; 256];
+                let x = half.exponent();
+                let start = 256usize.saturating_sub(x.len());
+                if let (Some(dst), Some(src)) = (e.get_mut(start..), x.get(x.len().saturating_sub(256)..)) {
+                    dst.copy_from_slice(src);
+                }
+                o.extend_from_slice(&e);
+                zeroize::Zeroize::zeroize(&mut e);
+            }
+            Rekey::Accepted { exchange_id, key } => {
+                o.push(2);
+                o.extend_from_slice(&exchange_id.to_le_bytes());
+                o.extend_from_slice(key.as_bytes());
+            }
+        }
+        for v in [self.seq.raw_out, self.seq.raw_in, self.seq.peer_received, self.resend_asked] {
+            o.extend_from_slice(&v.to_le_bytes());
+        }
+        o.extend_from_slice(&self.peer_layer.to_le_bytes());
+        o.extend_from_slice(&self.ttl.to_le_bytes());
+        o.extend_from_slice(&self.key_uses.to_le_bytes());
+        o.extend_from_slice(&self.key_since.to_le_bytes());
+        o.extend_from_slice(&(self.sent.len() as u32).to_le_bytes());
+        for (raw, bytes) in &self.sent {
+            o.extend_from_slice(&raw.to_le_bytes());
+            o.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            o.extend_from_slice(bytes);
+        }
+        o.extend_from_slice(&(self.queue.len() as u32).to_le_bytes());
+        for (raw, q) in &self.queue {
+            o.extend_from_slice(&raw.to_le_bytes());
+            o.extend_from_slice(&q.fingerprint.to_le_bytes());
+            o.extend_from_slice(&(q.layer_bytes.len() as u32).to_le_bytes());
+            o.extend_from_slice(&q.layer_bytes);
+        }
+        o
+    }
+
+    /// A chat from [`SecretChat::snapshot`] bytes. `dh` is needed only to restore a key
+    /// rotation we started.
+    pub fn restore(bytes: &[u8], dh: &DhParams) -> Result<Self, SecretError> {
+        let mut r = Cursor { b: bytes, at: 0 };
+        if r.take(4)? != MAGIC {
+            return Err(SecretError::BadSnapshot("not a secret chat snapshot"));
+        }
+        if r.u8()? != VERSION {
+            return Err(SecretError::BadSnapshot("unknown version"));
+        }
+        let flags = r.u8()?;
+        if flags > 7 {
+            return Err(SecretError::BadSnapshot("unknown flags"));
+        }
+        let info = ChatInfo {
+            creator: flags & 1 != 0,
+            id: r.i32()?,
+            access_hash: r.i64()?,
+            peer_id: r.i64()?,
+        };
+        let key = r.key()?;
+        let old_key = match r.u8()? {
+            0 => None,
+            1 => Some(r.key()?),
+            _ => return Err(SecretError::BadSnapshot("bad old key tag")),
+        };
+        let rekey = match r.u8()? {
+            0 => Rekey::Idle,
+            1 => Rekey::Requested { exchange_id: r.i64()?, half: DhHalf::from_exponent(dh, r.take(256)?) },
+            2 => Rekey::Accepted { exchange_id: r.i64()?, key: Box::new(r.key()?) },
+            _ => return Err(SecretError::BadSnapshot("bad rekey tag")),
+        };
+        let mut seq = SeqState::new(info.creator);
+        seq.raw_out = r.u32()?;
+        seq.raw_in = r.u32()?;
+        seq.peer_received = r.u32()?;
+        if seq.peer_received > seq.raw_out {
+            return Err(SecretError::BadSnapshot("peer_received above raw_out"));
+        }
+        let resend_asked = r.u32()?;
+        let peer_layer = r.i32()?;
+        let ttl = r.i32()?;
+        let key_uses = r.u32()?;
+        let key_since = r.i64()?;
+        let mut sent = BTreeMap::new();
+        for _ in 0..r.count(MAX_STORED)? {
+            let raw = r.u32()?;
+            let item = r.item()?;
+            if raw >= seq.raw_out {
+                return Err(SecretError::BadSnapshot("stored message ahead of raw_out"));
+            }
+            sent.insert(raw, item);
+        }
+        let mut queue = BTreeMap::new();
+        for _ in 0..r.count(MAX_QUEUED)? {
+            let raw = r.u32()?;
+            let fingerprint = r.i64()?;
+            let layer_bytes = r.item()?;
+            queue.insert(raw, Queued { layer_bytes, fingerprint });
+        }
+        if r.at != bytes.len() {
+            return Err(SecretError::BadSnapshot("trailing bytes"));
+        }
+        Ok(Self {
+            fingerprint: key_fingerprint(&key),
+            info,
+            key,
+            old_key,
+            rekey,
+            seq,
+            peer_layer,
+            layer_notified: flags & 4 != 0,
+            key_uses,
+            key_since,
+            ttl,
+            resend_asked,
+            sent,
+            queue,
+            closed: flags & 2 != 0,
+        })
+    }
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], SecretError> {
+        let end = self.at.checked_add(n).ok_or(SecretError::BadSnapshot("truncated"))?;
+        let s = self.b.get(self.at..end).ok_or(SecretError::BadSnapshot("truncated"))?;
+        self.at = end;
+        Ok(s)
+    }
+    fn arr<const N: usize>(&mut self) -> Result<[u8; N], SecretError> {
+        self.take(N)?.try_into().map_err(|_| SecretError::BadSnapshot("truncated"))
+    }
+    fn u8(&mut self) -> Result<u8, SecretError> {
+        Ok(self.arr::<1>()?[0])
+    }
+    fn u32(&mut self) -> Result<u32, SecretError> {
+        Ok(u32::from_le_bytes(self.arr()?))
+    }
+    fn i32(&mut self) -> Result<i32, SecretError> {
+        Ok(i32::from_le_bytes(self.arr()?))
+    }
+    fn i64(&mut self) -> Result<i64, SecretError> {
+        Ok(i64::from_le_bytes(self.arr()?))
+    }
+    fn key(&mut self) -> Result<AuthKey, SecretError> {
+        Ok(AuthKey::from_bytes(self.take(256)?)?)
+    }
+    fn count(&mut self, max: usize) -> Result<usize, SecretError> {
+        let n = self.u32()? as usize;
+        if n > max {
+            return Err(SecretError::BadSnapshot("too many items"));
+        }
+        Ok(n)
+    }
+    fn item(&mut self) -> Result<Vec<u8>, SecretError> {
+        let n = self.u32()? as usize;
+        if n > MAX_ITEM {
+            return Err(SecretError::BadSnapshot("item too large"));
+        }
+        Ok(self.take(n)?.to_vec())
+    }
+}
