@@ -15,7 +15,10 @@ fn exchange_gives_both_sides_the_same_key_and_picture() {
     let p = Pair::new(1);
     assert_eq!(p.a.chat.fingerprint(), p.b.chat.fingerprint());
     assert_eq!(p.a.chat.key().as_bytes(), p.b.chat.key().as_bytes());
-    assert_eq!(visualization_hash(p.a.chat.key()), visualization_hash(p.b.chat.key()));
+    assert_eq!(
+        visualization_hash(p.a.chat.key()),
+        visualization_hash(p.b.chat.key())
+    );
     assert!(p.a.chat.info().creator && !p.b.chat.info().creator);
 }
 
@@ -26,7 +29,9 @@ fn creator_rejects_a_wrong_fingerprint() {
     let mut rb = SeededRandom::new(6);
     let req = OutgoingRequest::new(&dh, &[], &mut ra).unwrap();
     let (_, g_b, fp) = accept_request(&dh, info(false), req.g_a(), &[], &mut rb, NOW).unwrap();
-    let err = req.complete(&dh, info(true), &g_b, fp ^ 1, NOW).unwrap_err();
+    let err = req
+        .complete(&dh, info(true), &g_b, fp ^ 1, NOW)
+        .unwrap_err();
     assert_eq!(err, SecretError::KeyFingerprintMismatch);
 }
 
@@ -37,7 +42,13 @@ fn g_a_and_g_b_out_of_range_are_rejected() {
     let p = dh.prime_be();
     let mut p_minus_1 = p.clone();
     *p_minus_1.last_mut().unwrap() -= 1;
-    for bad in [vec![1u8], vec![2u8], p_minus_1.clone(), p.clone(), vec![0xff; 256]] {
+    for bad in [
+        vec![1u8],
+        vec![2u8],
+        p_minus_1.clone(),
+        p.clone(),
+        vec![0xff; 256],
+    ] {
         let e = accept_request(&dh, info(false), &bad, &[], &mut r, NOW).unwrap_err();
         assert!(matches!(e, SecretError::Crypto(_)), "{e:?}");
         let req = OutgoingRequest::new(&dh, &[], &mut r).unwrap();
@@ -132,7 +143,9 @@ fn concurrent_rotations_resolve_to_one_key() {
     let mut out = Vec::new();
     p.a.chat.start_rekey(&p.dh, &mut p.a.rng, &mut out).unwrap();
     let mut out_b = Vec::new();
-    p.b.chat.start_rekey(&p.dh, &mut p.b.rng, &mut out_b).unwrap();
+    p.b.chat
+        .start_rekey(&p.dh, &mut p.b.rng, &mut out_b)
+        .unwrap();
     for o in out {
         if let ChatOutput::Send { data, .. } = o {
             p.to_b.push(data);
@@ -190,12 +203,30 @@ fn snapshot_and_restore_mid_conversation_lose_nothing() {
 fn discard_from_either_side_closes() {
     let mut p = Pair::new(9);
     let out = p.a.chat.close();
-    assert!(matches!(out[..], [ChatOutput::Closed { reason: CloseReason::Local, discard: true }]));
+    assert!(matches!(
+        out[..],
+        [ChatOutput::Closed {
+            reason: CloseReason::Local,
+            discard: true
+        }]
+    ));
     assert!(p.a.chat.is_closed());
-    assert!(matches!(p.a.chat.send_text("x", &p.dh, &mut p.a.rng, NOW), Err(SecretError::WrongState(_))));
+    assert!(matches!(
+        p.a.chat.send_text("x", &p.dh, &mut p.a.rng, NOW),
+        Err(SecretError::WrongState(_))
+    ));
     let out = p.b.chat.discarded();
-    assert!(matches!(out[..], [ChatOutput::Closed { reason: CloseReason::Remote, discard: false }]));
-    assert!(matches!(p.b.chat.receive(&[0; 64], &p.dh, &mut p.b.rng, NOW), Err(SecretError::WrongState(_))));
+    assert!(matches!(
+        out[..],
+        [ChatOutput::Closed {
+            reason: CloseReason::Remote,
+            discard: false
+        }]
+    ));
+    assert!(matches!(
+        p.b.chat.receive(&[0; 64], &p.dh, &mut p.b.rng, NOW),
+        Err(SecretError::WrongState(_))
+    ));
 }
 
 #[test]
@@ -207,9 +238,18 @@ fn a_one_megabyte_file_round_trips_with_its_fingerprint() {
     assert_eq!(enc.len() % 16, 0);
     assert_ne!(&enc[..64], &data[..64]);
     let peer = FileKey::from_parts(&k.key, &k.iv).unwrap();
-    assert_eq!(peer.decrypt(k.fingerprint(), &enc, data.len()).unwrap(), data);
-    assert_eq!(peer.decrypt(k.fingerprint() ^ 1, &enc, data.len()), Err(SecretError::FileFingerprintMismatch));
-    assert_eq!(peer.decrypt(k.fingerprint(), &enc[1..], data.len()), Err(SecretError::BadLength));
+    assert_eq!(
+        peer.decrypt(k.fingerprint(), &enc, data.len()).unwrap(),
+        data
+    );
+    assert_eq!(
+        peer.decrypt(k.fingerprint() ^ 1, &enc, data.len()),
+        Err(SecretError::FileFingerprintMismatch)
+    );
+    assert_eq!(
+        peer.decrypt(k.fingerprint(), &enc[1..], data.len()),
+        Err(SecretError::BadLength)
+    );
 }
 
 #[test]

@@ -34,7 +34,11 @@ fn visualization_kat() {
 
 #[test]
 fn file_fingerprint_kat() {
-    let k = FileKey::from_parts(&(0..32u8).collect::<Vec<_>>(), &(32..64u8).collect::<Vec<_>>()).unwrap();
+    let k = FileKey::from_parts(
+        &(0..32u8).collect::<Vec<_>>(),
+        &(32..64u8).collect::<Vec<_>>(),
+    )
+    .unwrap();
     assert_eq!(k.fingerprint(), -217561997);
 }
 

@@ -172,16 +172,27 @@ impl SecretChat {
     }
 
     pub(crate) fn my_side(&self) -> Side {
-        if self.info.creator { Side::CHAT_CREATOR } else { Side::CHAT_ACCEPTOR }
+        if self.info.creator {
+            Side::CHAT_CREATOR
+        } else {
+            Side::CHAT_ACCEPTOR
+        }
     }
 
     fn peer_side(&self) -> Side {
-        if self.info.creator { Side::CHAT_ACCEPTOR } else { Side::CHAT_CREATOR }
+        if self.info.creator {
+            Side::CHAT_ACCEPTOR
+        } else {
+            Side::CHAT_CREATOR
+        }
     }
 
     /// Announces our layer (decryptedMessageActionNotifyLayer). Call right after the chat
     /// becomes ready; [`SecretChat::send`] does it by itself before the first message.
-    pub fn notify_layer(&mut self, rng: &mut dyn RandomSource) -> Result<Vec<ChatOutput>, SecretError> {
+    pub fn notify_layer(
+        &mut self,
+        rng: &mut dyn RandomSource,
+    ) -> Result<Vec<ChatOutput>, SecretError> {
         self.layer_notified = true;
         let mut out = Vec::new();
         self.send_action(
@@ -210,7 +221,8 @@ impl SecretChat {
         }
         let message = with_random_id(message, rng)?;
         if let enums::DecryptedMessage::DecryptedMessageService(s) = &message {
-            if let enums::DecryptedMessageAction::DecryptedMessageActionSetMessageTTL(t) = &s.action {
+            if let enums::DecryptedMessageAction::DecryptedMessageActionSetMessageTTL(t) = &s.action
+            {
                 self.ttl = t.ttl_seconds;
             }
         }
@@ -314,7 +326,9 @@ impl SecretChat {
         }
         let fp = envelope::fingerprint_of(data)?;
         let plain = {
-            let key = self.key_for(fp).ok_or(SecretError::UnknownKeyFingerprint(fp))?;
+            let key = self
+                .key_for(fp)
+                .ok_or(SecretError::UnknownKeyFingerprint(fp))?;
             envelope::decrypt(key, self.peer_side(), data)?
         };
         let layer = types::DecryptedMessageLayer::from_bytes(&plain)?;
@@ -333,7 +347,9 @@ impl SecretChat {
                 self.process(layer, fp, dh, rng, now, &mut out)?;
                 self.drain(dh, rng, now, &mut out)?;
             }
-            Ok(Position::Future(raw)) => self.queue_future(raw, plain.to_vec(), fp, rng, &mut out)?,
+            Ok(Position::Future(raw)) => {
+                self.queue_future(raw, plain.to_vec(), fp, rng, &mut out)?
+            }
         }
         if !self.closed {
             self.maybe_start_rekey(dh, rng, now, &mut out)?;
@@ -348,7 +364,9 @@ impl SecretChat {
         if let Some(k) = self.old_key.as_ref().filter(|k| key_fingerprint(k) == fp) {
             return Some(k);
         }
-        self.rekey.pending_key().filter(|k| key_fingerprint(k) == fp)
+        self.rekey
+            .pending_key()
+            .filter(|k| key_fingerprint(k) == fp)
     }
 
     fn queue_future(
@@ -362,7 +380,13 @@ impl SecretChat {
         if self.queue.len() >= MAX_QUEUED && !self.queue.contains_key(&raw) {
             return Err(SecretError::QueueFull);
         }
-        self.queue.insert(raw, Queued { layer_bytes, fingerprint: fp });
+        self.queue.insert(
+            raw,
+            Queued {
+                layer_bytes,
+                fingerprint: fp,
+            },
+        );
         // "If there is a gap, request the missing messages with decryptedMessageActionResend".
         let from = self.seq.raw_in.max(self.resend_asked);
         if from < raw {
@@ -384,7 +408,9 @@ impl SecretChat {
         out: &mut Vec<ChatOutput>,
     ) -> Result<(), SecretError> {
         while !self.closed {
-            let Some(q) = self.queue.remove(&self.seq.raw_in) else { break };
+            let Some(q) = self.queue.remove(&self.seq.raw_in) else {
+                break;
+            };
             let layer = types::DecryptedMessageLayer::from_bytes(&q.layer_bytes)?;
             match self.seq.classify(layer.in_seq_no, layer.out_seq_no) {
                 Ok(Position::Next) => self.process(layer, q.fingerprint, dh, rng, now, out)?,
@@ -421,9 +447,14 @@ impl SecretChat {
             self.old_key = None;
         }
         match layer.message {
-            enums::DecryptedMessage::DecryptedMessageService(s) => self.on_action(s, dh, rng, now, out),
+            enums::DecryptedMessage::DecryptedMessageService(s) => {
+                self.on_action(s, dh, rng, now, out)
+            }
             enums::DecryptedMessage::DecryptedMessageService8(s) => {
-                let s = types::DecryptedMessageService { random_id: s.random_id, action: s.action };
+                let s = types::DecryptedMessageService {
+                    random_id: s.random_id,
+                    action: s.action,
+                };
                 self.on_action(s, dh, rng, now, out)
             }
             m => {
@@ -447,12 +478,16 @@ impl SecretChat {
                 self.peer_layer = l.layer;
                 Ok(())
             }
-            A::DecryptedMessageActionResend(r) => self.serve_resend(r.start_seq_no, r.end_seq_no, rng, out),
+            A::DecryptedMessageActionResend(r) => {
+                self.serve_resend(r.start_seq_no, r.end_seq_no, rng, out)
+            }
             A::DecryptedMessageActionRequestKey(_)
             | A::DecryptedMessageActionAcceptKey(_)
             | A::DecryptedMessageActionCommitKey(_)
             | A::DecryptedMessageActionAbortKey(_)
-            | A::DecryptedMessageActionNoop(_) => self.on_rekey_action(&s.action, dh, rng, now, out),
+            | A::DecryptedMessageActionNoop(_) => {
+                self.on_rekey_action(&s.action, dh, rng, now, out)
+            }
             A::DecryptedMessageActionSetMessageTTL(t) => {
                 self.ttl = t.ttl_seconds;
                 out.push(ChatOutput::Message(Box::new(s.into())));
@@ -487,7 +522,11 @@ impl SecretChat {
             .collect();
         for (bytes, service) in copies {
             let data = envelope::encrypt(&self.key, self.fingerprint, self.my_side(), &bytes, rng)?;
-            out.push(ChatOutput::Send { random_id: random_i64(rng)?, data, service });
+            out.push(ChatOutput::Send {
+                random_id: random_i64(rng)?,
+                data,
+                service,
+            });
         }
         Ok(())
     }
@@ -495,7 +534,10 @@ impl SecretChat {
     pub(crate) fn abort(&mut self, e: SecretError, out: &mut Vec<ChatOutput>) {
         self.closed = true;
         self.wipe();
-        out.push(ChatOutput::Closed { reason: CloseReason::Violation(e), discard: true });
+        out.push(ChatOutput::Closed {
+            reason: CloseReason::Violation(e),
+            discard: true,
+        });
     }
 
     /// Ends the chat from our side: keys and stored messages are wiped. The caller calls
@@ -503,14 +545,20 @@ impl SecretChat {
     pub fn close(&mut self) -> Vec<ChatOutput> {
         self.closed = true;
         self.wipe();
-        vec![ChatOutput::Closed { reason: CloseReason::Local, discard: true }]
+        vec![ChatOutput::Closed {
+            reason: CloseReason::Local,
+            discard: true,
+        }]
     }
 
     /// The server said the chat is discarded (encryptedChatDiscarded).
     pub fn discarded(&mut self) -> Vec<ChatOutput> {
         self.closed = true;
         self.wipe();
-        vec![ChatOutput::Closed { reason: CloseReason::Remote, discard: false }]
+        vec![ChatOutput::Closed {
+            reason: CloseReason::Remote,
+            discard: false,
+        }]
     }
 
     fn wipe(&mut self) {
@@ -523,7 +571,12 @@ impl SecretChat {
 
 fn is_service(layer_bytes: &[u8]) -> bool {
     types::DecryptedMessageLayer::from_bytes(layer_bytes)
-        .map(|l| matches!(l.message, enums::DecryptedMessage::DecryptedMessageService(_)))
+        .map(|l| {
+            matches!(
+                l.message,
+                enums::DecryptedMessage::DecryptedMessageService(_)
+            )
+        })
         .unwrap_or(false)
 }
 

@@ -64,12 +64,21 @@ pub fn encrypt(
     out.extend_from_slice(&msg_key);
     let at = out.len();
     out.extend_from_slice(&plain);
-    aes_ige_encrypt(out.get_mut(at..).ok_or(SecretError::BadLength)?, &keys.key, &keys.iv)?;
+    aes_ige_encrypt(
+        out.get_mut(at..).ok_or(SecretError::BadLength)?,
+        &keys.key,
+        &keys.iv,
+    )?;
     Ok(out)
 }
 
-/// The key_fingerprint at the start of an encrypted payload.
+/// The key_fingerprint at the start of an encrypted payload, after checking the payload's
+/// shape (header plus a non-empty multiple of 16 bytes).
 pub fn fingerprint_of(payload: &[u8]) -> Result<i64, SecretError> {
+    let enc = payload.len().saturating_sub(HEADER);
+    if payload.len() <= HEADER || enc % 16 != 0 {
+        return Err(SecretError::PacketTooShort(payload.len()));
+    }
     let fp: [u8; 8] = payload
         .get(..8)
         .and_then(|s| s.try_into().ok())

@@ -14,9 +14,9 @@
 
 use zeroize::Zeroizing;
 
+use super::SecretError;
 use super::chat::{ChatInfo, SecretChat};
 use super::keys::key_fingerprint;
-use super::SecretError;
 use crate::crypto::{DhParams, RandomSource};
 
 /// Attempts at drawing an exponent whose public value passes the range check.
@@ -54,7 +54,9 @@ impl DhHalf {
                 return Ok(Self { exponent, public });
             }
         }
-        Err(SecretError::Crypto(crate::crypto::CryptoError::DhValueOutOfRange))
+        Err(SecretError::Crypto(
+            crate::crypto::CryptoError::DhValueOutOfRange,
+        ))
     }
 
     /// A half from a known exponent (snapshots).
@@ -76,7 +78,11 @@ impl DhHalf {
     }
 
     /// The shared key pow(other, x) mod p, after checking `other` is in range.
-    pub fn shared_key(&self, dh: &DhParams, other: &[u8]) -> Result<crate::crypto::AuthKey, SecretError> {
+    pub fn shared_key(
+        &self,
+        dh: &DhParams,
+        other: &[u8],
+    ) -> Result<crate::crypto::AuthKey, SecretError> {
         // "g_a and g_b ... must be between 2^{2048-64} and dh_prime - 2^{2048-64}".
         Ok(dh.shared_key(other, &self.exponent)?)
     }
@@ -90,7 +96,11 @@ pub struct OutgoingRequest {
 
 impl OutgoingRequest {
     /// Starts a request: the g_a to send with messages.requestEncryption is [`Self::g_a`].
-    pub fn new(dh: &DhParams, server_random: &[u8], rng: &mut dyn RandomSource) -> Result<Self, SecretError> {
+    pub fn new(
+        dh: &DhParams,
+        server_random: &[u8],
+        rng: &mut dyn RandomSource,
+    ) -> Result<Self, SecretError> {
         Ok(Self {
             half: DhHalf::generate(dh, server_random, rng)?,
         })

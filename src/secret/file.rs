@@ -84,7 +84,12 @@ impl FileKey {
 
     /// Checks `fingerprint` (sent by the peer) against this key, decrypts `data` and cuts it
     /// to `size` (the plaintext size from the message).
-    pub fn decrypt(&self, fingerprint: i32, data: &[u8], size: usize) -> Result<Vec<u8>, SecretError> {
+    pub fn decrypt(
+        &self,
+        fingerprint: i32,
+        data: &[u8],
+        size: usize,
+    ) -> Result<Vec<u8>, SecretError> {
         // "the client must check that key_fingerprint matches the key and iv" before use.
         if self.fingerprint() != fingerprint {
             return Err(SecretError::FileFingerprintMismatch);

@@ -11,10 +11,10 @@
 //! The previous key stays until every message sent with it has been processed.
 //! Spec: <https://core.telegram.org/api/end-to-end/pfs>.
 
+use super::SecretError;
 use super::chat::{ChatOutput, SecretChat, random_i64};
 use super::exchange::DhHalf;
 use super::keys::key_fingerprint;
-use super::SecretError;
 use crate::crypto::{AuthKey, DhParams, RandomSource};
 use crate::tl::secret::{enums, types};
 
@@ -75,7 +75,11 @@ impl SecretChat {
         let exchange_id = random_i64(rng)?;
         let g_a = half.public().to_vec();
         self.rekey = Rekey::Requested { exchange_id, half };
-        self.send_action(types::DecryptedMessageActionRequestKey { exchange_id, g_a }.into(), rng, out)
+        self.send_action(
+            types::DecryptedMessageActionRequestKey { exchange_id, g_a }.into(),
+            rng,
+            out,
+        )
     }
 
     pub(crate) fn maybe_start_rekey(
@@ -104,7 +108,9 @@ impl SecretChat {
     ) -> Result<(), SecretError> {
         use enums::DecryptedMessageAction as A;
         match action {
-            A::DecryptedMessageActionRequestKey(r) => self.on_request(r.exchange_id, &r.g_a, dh, rng, out),
+            A::DecryptedMessageActionRequestKey(r) => {
+                self.on_request(r.exchange_id, &r.g_a, dh, rng, out)
+            }
             A::DecryptedMessageActionAcceptKey(a) => {
                 self.on_accept(a.exchange_id, &a.g_b, a.key_fingerprint, dh, rng, now, out)
             }
@@ -136,7 +142,9 @@ impl SecretChat {
         out: &mut Vec<ChatOutput>,
     ) -> Result<(), SecretError> {
         match &self.rekey {
-            Rekey::Requested { exchange_id: mine, .. } => {
+            Rekey::Requested {
+                exchange_id: mine, ..
+            } => {
                 // "If both clients request a key at once, the one with the larger exchange_id
                 // (compared as signed int64) wins; with equal ids both are aborted."
                 if *mine > exchange_id {
@@ -144,11 +152,19 @@ impl SecretChat {
                 }
                 if *mine == exchange_id {
                     self.rekey = Rekey::Idle;
-                    return self.send_action(types::DecryptedMessageActionAbortKey { exchange_id }.into(), rng, out);
+                    return self.send_action(
+                        types::DecryptedMessageActionAbortKey { exchange_id }.into(),
+                        rng,
+                        out,
+                    );
                 }
             }
             Rekey::Accepted { .. } => {
-                return self.send_action(types::DecryptedMessageActionAbortKey { exchange_id }.into(), rng, out);
+                return self.send_action(
+                    types::DecryptedMessageActionAbortKey { exchange_id }.into(),
+                    rng,
+                    out,
+                );
             }
             Rekey::Idle => {}
         }
@@ -158,13 +174,24 @@ impl SecretChat {
             Ok(k) => k,
             Err(_) => {
                 self.rekey = Rekey::Idle;
-                return self.send_action(types::DecryptedMessageActionAbortKey { exchange_id }.into(), rng, out);
+                return self.send_action(
+                    types::DecryptedMessageActionAbortKey { exchange_id }.into(),
+                    rng,
+                    out,
+                );
             }
         };
         let key_fingerprint = key_fingerprint(&key);
         let g_b = half.public().to_vec();
-        self.rekey = Rekey::Accepted { exchange_id, key: Box::new(key) };
-        let accept = types::DecryptedMessageActionAcceptKey { exchange_id, g_b, key_fingerprint };
+        self.rekey = Rekey::Accepted {
+            exchange_id,
+            key: Box::new(key),
+        };
+        let accept = types::DecryptedMessageActionAcceptKey {
+            exchange_id,
+            g_b,
+            key_fingerprint,
+        };
         self.send_action(accept.into(), rng, out)
     }
 
@@ -179,7 +206,11 @@ impl SecretChat {
         now: i64,
         out: &mut Vec<ChatOutput>,
     ) -> Result<(), SecretError> {
-        let Rekey::Requested { exchange_id: mine, half } = &self.rekey else {
+        let Rekey::Requested {
+            exchange_id: mine,
+            half,
+        } = &self.rekey
+        else {
             return Ok(());
         };
         if *mine != exchange_id {
@@ -190,10 +221,19 @@ impl SecretChat {
         // "If the fingerprint does not match, abort the exchange" (AbortKey).
         let key = match key {
             Ok(k) if key_fingerprint(&k) == fingerprint => k,
-            _ => return self.send_action(types::DecryptedMessageActionAbortKey { exchange_id }.into(), rng, out),
+            _ => {
+                return self.send_action(
+                    types::DecryptedMessageActionAbortKey { exchange_id }.into(),
+                    rng,
+                    out,
+                );
+            }
         };
         // CommitKey goes out under the old key; everything after it under the new one.
-        let commit = types::DecryptedMessageActionCommitKey { exchange_id, key_fingerprint: fingerprint };
+        let commit = types::DecryptedMessageActionCommitKey {
+            exchange_id,
+            key_fingerprint: fingerprint,
+        };
         self.send_action(commit.into(), rng, out)?;
         self.switch_key(key, now, out);
         Ok(())
@@ -212,7 +252,11 @@ impl SecretChat {
         if !matches {
             if self.rekey_in_progress() {
                 self.rekey = Rekey::Idle;
-                return self.send_action(types::DecryptedMessageActionAbortKey { exchange_id }.into(), rng, out);
+                return self.send_action(
+                    types::DecryptedMessageActionAbortKey { exchange_id }.into(),
+                    rng,
+                    out,
+                );
             }
             return Ok(());
         }
@@ -229,6 +273,8 @@ impl SecretChat {
         self.fingerprint = key_fingerprint(&self.key);
         self.key_uses = 0;
         self.key_since = now;
-        out.push(ChatOutput::KeyChanged { fingerprint: self.fingerprint });
+        out.push(ChatOutput::KeyChanged {
+            fingerprint: self.fingerprint,
+        });
     }
 }

@@ -33,7 +33,11 @@ impl SecretChat {
         let mut o = Zeroizing::new(Vec::with_capacity(1024));
         o.extend_from_slice(MAGIC);
         o.push(VERSION);
-        o.push(u8::from(self.info.creator) | u8::from(self.closed) << 1 | u8::from(self.layer_notified) << 2);
+        o.push(
+            u8::from(self.info.creator)
+                | u8::from(self.closed) << 1
+                | u8::from(self.layer_notified) << 2,
+        );
         o.extend_from_slice(&self.info.id.to_le_bytes());
         o.extend_from_slice(&self.info.access_hash.to_le_bytes());
         o.extend_from_slice(&self.info.peer_id.to_le_bytes());
@@ -53,7 +57,9 @@ impl SecretChat {
                 let mut e = [0u8; 256];
                 let x = half.exponent();
                 let start = 256usize.saturating_sub(x.len());
-                if let (Some(dst), Some(src)) = (e.get_mut(start..), x.get(x.len().saturating_sub(256)..)) {
+                if let (Some(dst), Some(src)) =
+                    (e.get_mut(start..), x.get(x.len().saturating_sub(256)..))
+                {
                     dst.copy_from_slice(src);
                 }
                 o.extend_from_slice(&e);
@@ -65,7 +71,12 @@ impl SecretChat {
                 o.extend_from_slice(key.as_bytes());
             }
         }
-        for v in [self.seq.raw_out, self.seq.raw_in, self.seq.peer_received, self.resend_asked] {
+        for v in [
+            self.seq.raw_out,
+            self.seq.raw_in,
+            self.seq.peer_received,
+            self.resend_asked,
+        ] {
             o.extend_from_slice(&v.to_le_bytes());
         }
         o.extend_from_slice(&self.peer_layer.to_le_bytes());
@@ -116,8 +127,14 @@ impl SecretChat {
         };
         let rekey = match r.u8()? {
             0 => Rekey::Idle,
-            1 => Rekey::Requested { exchange_id: r.i64()?, half: DhHalf::from_exponent(dh, r.take(256)?) },
-            2 => Rekey::Accepted { exchange_id: r.i64()?, key: Box::new(r.key()?) },
+            1 => Rekey::Requested {
+                exchange_id: r.i64()?,
+                half: DhHalf::from_exponent(dh, r.take(256)?),
+            },
+            2 => Rekey::Accepted {
+                exchange_id: r.i64()?,
+                key: Box::new(r.key()?),
+            },
             _ => return Err(SecretError::BadSnapshot("bad rekey tag")),
         };
         let mut seq = SeqState::new(info.creator);
@@ -146,7 +163,13 @@ impl SecretChat {
             let raw = r.u32()?;
             let fingerprint = r.i64()?;
             let layer_bytes = r.item()?;
-            queue.insert(raw, Queued { layer_bytes, fingerprint });
+            queue.insert(
+                raw,
+                Queued {
+                    layer_bytes,
+                    fingerprint,
+                },
+            );
         }
         if r.at != bytes.len() {
             return Err(SecretError::BadSnapshot("trailing bytes"));
@@ -178,13 +201,21 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], SecretError> {
-        let end = self.at.checked_add(n).ok_or(SecretError::BadSnapshot("truncated"))?;
-        let s = self.b.get(self.at..end).ok_or(SecretError::BadSnapshot("truncated"))?;
+        let end = self
+            .at
+            .checked_add(n)
+            .ok_or(SecretError::BadSnapshot("truncated"))?;
+        let s = self
+            .b
+            .get(self.at..end)
+            .ok_or(SecretError::BadSnapshot("truncated"))?;
         self.at = end;
         Ok(s)
     }
     fn arr<const N: usize>(&mut self) -> Result<[u8; N], SecretError> {
-        self.take(N)?.try_into().map_err(|_| SecretError::BadSnapshot("truncated"))
+        self.take(N)?
+            .try_into()
+            .map_err(|_| SecretError::BadSnapshot("truncated"))
     }
     fn u8(&mut self) -> Result<u8, SecretError> {
         Ok(self.arr::<1>()?[0])

@@ -6,10 +6,16 @@ use mtproto_wasm::secret::{ChatInfo, ChatOutput, OutgoingRequest, SecretChat, ac
 use mtproto_wasm::tl::secret::enums::DecryptedMessage;
 
 pub fn dh() -> DhParams {
-    let json = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/dh_prime.json")).unwrap();
+    let json = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/dh_prime.json"
+    ))
+    .unwrap();
     let start = json.find("\"prime\": \"").unwrap() + 10;
     let hex = &json[start..start + 512];
-    let p: Vec<u8> = (0..256).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap()).collect();
+    let p: Vec<u8> = (0..256)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
     DhParams::verify_uncached(&p, 3, &mut SeededRandom::new(1)).unwrap()
 }
 
@@ -35,7 +41,12 @@ pub struct Pair {
 }
 
 pub fn info(creator: bool) -> ChatInfo {
-    ChatInfo { id: 77, access_hash: 0x1234, creator, peer_id: if creator { 2 } else { 1 } }
+    ChatInfo {
+        id: 77,
+        access_hash: 0x1234,
+        creator,
+        peer_id: if creator { 2 } else { 1 },
+    }
 }
 
 impl Pair {
@@ -44,10 +55,24 @@ impl Pair {
         let mut ra = SeededRandom::new(seed);
         let mut rb = SeededRandom::new(seed + 1000);
         let req = OutgoingRequest::new(&dh, &[0x5a; 256], &mut ra).unwrap();
-        let (b, g_b, fp) = accept_request(&dh, info(false), req.g_a(), &[0xa5; 256], &mut rb, NOW).unwrap();
+        let (b, g_b, fp) =
+            accept_request(&dh, info(false), req.g_a(), &[0xa5; 256], &mut rb, NOW).unwrap();
         let a = req.complete(&dh, info(true), &g_b, fp, NOW).unwrap();
-        let side = |chat, rng| Side { chat, rng, messages: vec![], key_changes: vec![], closed: false };
-        Pair { dh, a: side(a, ra), b: side(b, rb), to_a: vec![], to_b: vec![], now: NOW }
+        let side = |chat, rng| Side {
+            chat,
+            rng,
+            messages: vec![],
+            key_changes: vec![],
+            closed: false,
+        };
+        Pair {
+            dh,
+            a: side(a, ra),
+            b: side(b, rb),
+            to_a: vec![],
+            to_b: vec![],
+            now: NOW,
+        }
     }
 
     fn route(outs: Vec<ChatOutput>, me: &mut Side, wire: &mut Vec<Vec<u8>>) {
@@ -62,24 +87,38 @@ impl Pair {
     }
 
     pub fn a_sends(&mut self, text: &str) {
-        let outs = self.a.chat.send_text(text, &self.dh, &mut self.a.rng, self.now).unwrap();
+        let outs = self
+            .a
+            .chat
+            .send_text(text, &self.dh, &mut self.a.rng, self.now)
+            .unwrap();
         Self::route(outs, &mut self.a, &mut self.to_b);
     }
 
     pub fn b_sends(&mut self, text: &str) {
-        let outs = self.b.chat.send_text(text, &self.dh, &mut self.b.rng, self.now).unwrap();
+        let outs = self
+            .b
+            .chat
+            .send_text(text, &self.dh, &mut self.b.rng, self.now)
+            .unwrap();
         Self::route(outs, &mut self.b, &mut self.to_a);
     }
 
     /// Delivers one payload to B; returns the receive error, if any.
     pub fn give_b(&mut self, data: &[u8]) -> Result<(), mtproto_wasm::secret::SecretError> {
-        let outs = self.b.chat.receive(data, &self.dh, &mut self.b.rng, self.now)?;
+        let outs = self
+            .b
+            .chat
+            .receive(data, &self.dh, &mut self.b.rng, self.now)?;
         Self::route(outs, &mut self.b, &mut self.to_a);
         Ok(())
     }
 
     pub fn give_a(&mut self, data: &[u8]) -> Result<(), mtproto_wasm::secret::SecretError> {
-        let outs = self.a.chat.receive(data, &self.dh, &mut self.a.rng, self.now)?;
+        let outs = self
+            .a
+            .chat
+            .receive(data, &self.dh, &mut self.a.rng, self.now)?;
         Self::route(outs, &mut self.a, &mut self.to_b);
         Ok(())
     }

@@ -1,0 +1,474 @@
+//! Every receive check of a secret chat, fed the bad value: the message is rejected (or the
+//! chat aborted where the spec says so), and the chat keeps working otherwise.
+
+mod secret_common;
+
+use mtproto_wasm::crypto::{AuthKey, Side, aes_ige_encrypt, derive_aes_key_iv, msg_key_for, sha1};
+use mtproto_wasm::secret::{
+    ChatOutput, CloseReason, MAX_QUEUED, SecretChat, SecretError, key_fingerprint,
+};
+use mtproto_wasm::tl::Serializable;
+use mtproto_wasm::tl::secret::{enums, types};
+use secret_common::{NOW, Pair, texts};
+
+fn text(t: &str) -> enums::DecryptedMessage {
+    types::DecryptedMessage {
+        no_webpage: false,
+        silent: false,
+        random_id: 42,
+        ttl: 0,
+        message: t.into(),
+        media: None,
+        entities: None,
+        via_bot_name: None,
+        reply_to_random_id: None,
+        grouped_id: None,
+    }
+    .into()
+}
+
+fn layer(rb: usize, layer: i32, in_seq: i32, out_seq: i32, m: enums::DecryptedMessage) -> Vec<u8> {
+    types::DecryptedMessageLayer {
+        random_bytes: vec![7; rb],
+        layer,
+        in_seq_no: in_seq,
+        out_seq_no: out_seq,
+        message: m,
+    }
+    .to_bytes()
+}
+
+/// MTProto 2.0 payload from the creator with a chosen length field and padding.
+fn forge(key: &AuthKey, body: &[u8], len_field: u32, pad: usize) -> Vec<u8> {
+    let mut plain = len_field.to_le_bytes().to_vec();
+    plain.extend_from_slice(body);
+    plain.extend(std::iter::repeat_n(0x33, pad));
+    let mk = msg_key_for(key, Side::CHAT_CREATOR, &plain);
+    let k = derive_aes_key_iv(key, &mk, Side::CHAT_CREATOR);
+    aes_ige_encrypt(&mut plain, &k.key, &k.iv).unwrap();
+    let mut out = key_fingerprint(key).to_le_bytes().to_vec();
+    out.extend_from_slice(&mk);
+    out.extend_from_slice(&plain);
+    out
+}
+
+fn good(key: &AuthKey, body: &[u8]) -> Vec<u8> {
+    let pad = 12 + (16 - (4 + body.len() + 12) % 16) % 16;
+    forge(key, body, body.len() as u32, pad)
+}
+
+/// MTProto 1.0 (msg_key = SHA1(plaintext without padding)[4..20], the old key derivation).
+fn forge_v1(key: &AuthKey, body: &[u8]) -> Vec<u8> {
+    let mut plain = (body.len() as u32).to_le_bytes().to_vec();
+    plain.extend_from_slice(body);
+    let mk: [u8; 16] = sha1(&plain)[4..20].try_into().unwrap();
+    while plain.len() % 16 != 0 {
+        plain.push(0);
+    }
+    let k = key.as_bytes();
+    let a = sha1(&[&mk[..], &k[0..32]].concat());
+    let b = sha1(&[&k[32..48], &mk[..], &k[48..64]].concat());
+    let c = sha1(&[&k[64..96], &mk[..]].concat());
+    let d = sha1(&[&mk[..], &k[96..128]].concat());
+    let aes_key = [&a[0..8], &b[8..20], &c[4..16]].concat();
+    let aes_iv = [&a[8..20], &b[0..8], &c[16..20], &d[0..8]].concat();
+    aes_ige_encrypt(&mut plain, &aes_key, &aes_iv).unwrap();
+    let mut out = key_fingerprint(key).to_le_bytes().to_vec();
+    out.extend_from_slice(&mk);
+    out.extend_from_slice(&plain);
+    out
+}
+
+fn b_gets(p: &mut Pair, data: &[u8]) -> Result<(), SecretError> {
+    p.give_b(data)
+}
+
+fn closed_for(p: &Pair) -> bool {
+    p.b.closed && p.b.chat.is_closed()
+}
+
+#[test]
+fn malformed_packets_are_rejected() {
+    let mut p = Pair::new(20);
+    assert_eq!(
+        b_gets(&mut p, &[1; 10]),
+        Err(SecretError::PacketTooShort(10))
+    );
+    let fp = p.b.chat.fingerprint().to_le_bytes();
+    let mut d = fp.to_vec();
+    d.extend_from_slice(&[0; 16]);
+    assert_eq!(b_gets(&mut p, &d), Err(SecretError::PacketTooShort(24)));
+    d.extend_from_slice(&[0; 15]);
+    assert_eq!(b_gets(&mut p, &d), Err(SecretError::PacketTooShort(39)));
+}
+
+#[test]
+fn unknown_fingerprint_is_rejected() {
+    let mut p = Pair::new(21);
+    let key = p.a.chat.key().clone();
+    let mut d = good(&key, &layer(16, 144, 0, 1, text("x")));
+    d[0] ^= 1;
+    assert!(matches!(
+        b_gets(&mut p, &d),
+        Err(SecretError::UnknownKeyFingerprint(_))
+    ));
+}
+
+#[test]
+fn mtproto_1_messages_are_rejected() {
+    let mut p = Pair::new(22);
+    let key = p.a.chat.key().clone();
+    let d = forge_v1(&key, &layer(16, 144, 0, 1, text("old")));
+    assert_eq!(b_gets(&mut p, &d), Err(SecretError::MsgKeyMismatch));
+    // The same body under MTProto 2.0 is accepted: only the scheme was wrong.
+    b_gets(&mut p, &good(&key, &layer(16, 144, 0, 1, text("new")))).unwrap();
+    assert_eq!(texts(&p.b), ["new"]);
+}
+
+#[test]
+fn bad_length_fields_and_padding_are_rejected() {
+    let mut p = Pair::new(23);
+    let key = p.a.chat.key().clone();
+    let body = layer(16, 144, 0, 1, text("pad"));
+    let n = body.len() as u32;
+    let base = 12 + (16 - (4 + body.len() + 12) % 16) % 16;
+    for (len, pad) in [
+        (n + 2, base),                   // not a multiple of 4
+        (n + base as u32 - 8, base),     // leaves 8 bytes of padding
+        (n, base + 1024),                // padding over 1024
+        (n + 4096, base),                // longer than the plaintext
+        (n.wrapping_sub(0x10000), base), // wraps
+    ] {
+        let d = forge(&key, &body, len, pad);
+        if (4 + body.len() + pad) % 16 != 0 {
+            continue;
+        }
+        assert_eq!(
+            b_gets(&mut p, &d),
+            Err(SecretError::BadLength),
+            "len {len} pad {pad}"
+        );
+    }
+    b_gets(&mut p, &good(&key, &body)).unwrap();
+    assert_eq!(texts(&p.b), ["pad"]);
+}
+
+#[test]
+fn padding_below_twelve_bytes_is_rejected() {
+    let mut p = Pair::new(24);
+    let key = p.a.chat.key().clone();
+    // Find a message whose body leaves exactly 4 bytes of padding to a block boundary.
+    for extra in 0..16 {
+        let body = layer(16 + extra, 144, 0, 1, text("p"));
+        if (4 + body.len() + 4) % 16 == 0 {
+            let d = forge(&key, &body, body.len() as u32, 4);
+            assert_eq!(b_gets(&mut p, &d), Err(SecretError::BadLength));
+            return;
+        }
+    }
+    panic!("no body length fitted");
+}
+
+#[test]
+fn short_random_bytes_and_old_layers_are_rejected() {
+    let mut p = Pair::new(25);
+    let key = p.a.chat.key().clone();
+    let d = good(&key, &layer(14, 144, 0, 1, text("r")));
+    assert_eq!(
+        b_gets(&mut p, &d),
+        Err(SecretError::RandomBytesTooShort(14))
+    );
+    let d = good(&key, &layer(16, 46, 0, 1, text("r")));
+    assert_eq!(b_gets(&mut p, &d), Err(SecretError::LayerTooOld(46)));
+    assert!(!p.b.closed);
+}
+
+#[test]
+fn wrong_parity_aborts_the_chat() {
+    let mut p = Pair::new(26);
+    let key = p.a.chat.key().clone();
+    b_gets(
+        &mut p,
+        &good(&key, &layer(16, 144, 0, 2, text("even from the creator"))),
+    )
+    .unwrap();
+    assert!(closed_for(&p));
+    assert!(matches!(
+        p.b.chat.receive(&[0; 64], &p.dh, &mut p.b.rng, NOW),
+        Err(SecretError::WrongState(_))
+    ));
+}
+
+#[test]
+fn wrong_in_seq_parity_and_in_seq_ahead_abort_the_chat() {
+    let mut p = Pair::new(27);
+    let key = p.a.chat.key().clone();
+    b_gets(
+        &mut p,
+        &good(&key, &layer(16, 144, 1, 1, text("odd in_seq"))),
+    )
+    .unwrap();
+    assert!(closed_for(&p));
+    let mut p = Pair::new(28);
+    let key = p.a.chat.key().clone();
+    b_gets(
+        &mut p,
+        &good(&key, &layer(16, 144, 4, 1, text("B never sent two"))),
+    )
+    .unwrap();
+    assert!(closed_for(&p));
+}
+
+#[test]
+fn in_seq_going_backwards_aborts_the_chat() {
+    let mut p = Pair::new(29);
+    p.b_sends("b0");
+    p.b_sends("b1");
+    p.to_a.clear();
+    let key = p.a.chat.key().clone();
+    b_gets(&mut p, &good(&key, &layer(16, 144, 4, 1, text("saw two")))).unwrap();
+    assert!(!p.b.closed);
+    b_gets(&mut p, &good(&key, &layer(16, 144, 2, 3, text("saw one?")))).unwrap();
+    assert!(closed_for(&p));
+    assert!(matches!(p.b.messages.len(), 1));
+}
+
+#[test]
+fn the_out_of_order_queue_is_bounded() {
+    let mut p = Pair::new(30);
+    let key = p.a.chat.key().clone();
+    let mut last = Ok(());
+    for i in 1..=(MAX_QUEUED as i32 + 1) {
+        last = b_gets(
+            &mut p,
+            &good(&key, &layer(16, 144, 0, 2 * i + 1, text("future"))),
+        );
+        if last.is_err() {
+            break;
+        }
+    }
+    assert_eq!(last, Err(SecretError::QueueFull));
+    assert_eq!(p.b.chat.queued(), MAX_QUEUED);
+}
+
+#[test]
+fn resend_requests_outside_what_was_sent_ask_for_nothing() {
+    let mut p = Pair::new(31);
+    p.b_sends("b0");
+    p.to_a.clear();
+    let key = p.a.chat.key().clone();
+    let ask = |s, e| {
+        types::DecryptedMessageService {
+            random_id: 9,
+            action: types::DecryptedMessageActionResend {
+                start_seq_no: s,
+                end_seq_no: e,
+            }
+            .into(),
+        }
+        .into()
+    };
+    // B's seq_nos are even; 1..1 has the wrong parity, 0..100 goes past what B sent.
+    for (i, (s, e)) in [(1, 1), (0, 100), (2, 0)].into_iter().enumerate() {
+        let out_seq = 2 * i as i32 + 1;
+        b_gets(&mut p, &good(&key, &layer(16, 144, 0, out_seq, ask(s, e)))).unwrap();
+    }
+    assert!(p.to_a.is_empty());
+    b_gets(&mut p, &good(&key, &layer(16, 144, 0, 7, ask(0, 0)))).unwrap();
+    assert_eq!(p.to_a.len(), 1, "b0 resent");
+}
+
+/// A payload from the acceptor (B, x = 8) with a well-formed envelope.
+fn from_b(key: &AuthKey, body: &[u8]) -> Vec<u8> {
+    let pad = 12 + (16 - (4 + body.len() + 12) % 16) % 16;
+    let mut plain = (body.len() as u32).to_le_bytes().to_vec();
+    plain.extend_from_slice(body);
+    plain.extend(std::iter::repeat_n(0x44, pad));
+    let mk = msg_key_for(key, Side::CHAT_ACCEPTOR, &plain);
+    let k = derive_aes_key_iv(key, &mk, Side::CHAT_ACCEPTOR);
+    aes_ige_encrypt(&mut plain, &k.key, &k.iv).unwrap();
+    let mut out = key_fingerprint(key).to_le_bytes().to_vec();
+    out.extend_from_slice(&mk);
+    out.extend_from_slice(&plain);
+    out
+}
+
+fn service(action: enums::DecryptedMessageAction) -> enums::DecryptedMessage {
+    types::DecryptedMessageService {
+        random_id: 5,
+        action,
+    }
+    .into()
+}
+
+/// A's messages as B would read them (decrypted with the chat key, creator side).
+fn read_a(p: &Pair, data: &[u8]) -> types::DecryptedMessageLayer {
+    use mtproto_wasm::tl::Deserializable;
+    let plain =
+        mtproto_wasm::secret::envelope::decrypt(p.b.chat.key(), Side::CHAT_CREATOR, data).unwrap();
+    types::DecryptedMessageLayer::from_bytes(&plain).unwrap()
+}
+
+fn sent(out: &[ChatOutput]) -> Vec<Vec<u8>> {
+    out.iter()
+        .filter_map(|o| {
+            if let ChatOutput::Send { data, .. } = o {
+                Some(data.clone())
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+fn is_abort(l: &types::DecryptedMessageLayer) -> bool {
+    matches!(&l.message, enums::DecryptedMessage::DecryptedMessageService(s)
+        if matches!(s.action, enums::DecryptedMessageAction::DecryptedMessageActionAbortKey(_)))
+}
+
+#[test]
+fn accept_key_with_a_wrong_fingerprint_or_bad_g_b_is_aborted() {
+    for bad_g_b in [false, true] {
+        let mut p = Pair::new(32);
+        let mut out = Vec::new();
+        p.a.chat.start_rekey(&p.dh, &mut p.a.rng, &mut out).unwrap();
+        let request = read_a(&p, &sent(&out)[0]);
+        let enums::DecryptedMessage::DecryptedMessageService(s) = &request.message else {
+            panic!()
+        };
+        let enums::DecryptedMessageAction::DecryptedMessageActionRequestKey(r) = &s.action else {
+            panic!()
+        };
+        let g_b = if bad_g_b { vec![2] } else { r.g_a.clone() };
+        let accept = types::DecryptedMessageActionAcceptKey {
+            exchange_id: r.exchange_id,
+            g_b,
+            key_fingerprint: 1,
+        };
+        let key = p.a.chat.key().clone();
+        let outs =
+            p.a.chat
+                .receive(
+                    &from_b(&key, &layer(16, 144, 1, 0, service(accept.into()))),
+                    &p.dh,
+                    &mut p.a.rng,
+                    NOW,
+                )
+                .unwrap();
+        let replies = sent(&outs);
+        assert_eq!(replies.len(), 1);
+        assert!(is_abort(&read_a(&p, &replies[0])));
+        assert!(
+            !outs
+                .iter()
+                .any(|o| matches!(o, ChatOutput::KeyChanged { .. }))
+        );
+        assert!(!p.a.chat.rekey_in_progress());
+        assert_eq!(p.a.chat.fingerprint(), key_fingerprint(&key));
+    }
+}
+
+#[test]
+fn request_key_with_a_bad_g_a_is_aborted() {
+    let mut p = Pair::new(35);
+    let key = p.a.chat.key().clone();
+    let req = types::DecryptedMessageActionRequestKey {
+        exchange_id: 77,
+        g_a: vec![1],
+    };
+    let outs =
+        p.a.chat
+            .receive(
+                &from_b(&key, &layer(16, 144, 1, 0, service(req.into()))),
+                &p.dh,
+                &mut p.a.rng,
+                NOW,
+            )
+            .unwrap();
+    let replies = sent(&outs);
+    assert_eq!(replies.len(), 1);
+    assert!(is_abort(&read_a(&p, &replies[0])));
+    assert!(!p.a.chat.rekey_in_progress());
+}
+
+#[test]
+fn commit_key_with_a_wrong_fingerprint_is_aborted() {
+    let mut p = Pair::new(36);
+    let mut out = Vec::new();
+    p.b.chat.start_rekey(&p.dh, &mut p.b.rng, &mut out).unwrap();
+    for d in sent(&out) {
+        p.give_a(&d).unwrap(); // A accepts: AcceptKey goes to B; A waits for CommitKey
+    }
+    p.to_b.clear();
+    assert!(p.a.chat.rekey_in_progress());
+    let key = p.a.chat.key().clone();
+    let commit = types::DecryptedMessageActionCommitKey {
+        exchange_id: 0,
+        key_fingerprint: 3,
+    };
+    let outs =
+        p.a.chat
+            .receive(
+                &from_b(&key, &layer(16, 144, 3, 2, service(commit.into()))),
+                &p.dh,
+                &mut p.a.rng,
+                NOW,
+            )
+            .unwrap();
+    assert!(is_abort(&read_a(&p, &sent(&outs)[0])));
+    assert!(
+        !outs
+            .iter()
+            .any(|o| matches!(o, ChatOutput::KeyChanged { .. }))
+    );
+    assert!(!p.a.chat.rekey_in_progress());
+}
+
+#[test]
+fn a_peer_discard_is_reported_as_remote() {
+    let mut p = Pair::new(33);
+    let out = p.b.chat.discarded();
+    assert_eq!(
+        out,
+        vec![ChatOutput::Closed {
+            reason: CloseReason::Remote,
+            discard: false
+        }]
+    );
+}
+
+#[test]
+fn corrupted_snapshots_are_rejected() {
+    let mut p = Pair::new(34);
+    p.a_sends("s");
+    p.flush();
+    let snap = p.a.chat.snapshot().to_vec();
+    assert!(SecretChat::restore(&snap, &p.dh).is_ok());
+    for cut in 0..snap.len() {
+        assert!(
+            matches!(
+                SecretChat::restore(&snap[..cut], &p.dh),
+                Err(SecretError::BadSnapshot(_))
+            ),
+            "cut {cut}"
+        );
+    }
+    let mut bad = snap.clone();
+    bad[0] = b'X';
+    assert_eq!(
+        SecretChat::restore(&bad, &p.dh).unwrap_err(),
+        SecretError::BadSnapshot("not a secret chat snapshot")
+    );
+    let mut bad = snap.clone();
+    bad[4] = 9;
+    assert_eq!(
+        SecretChat::restore(&bad, &p.dh).unwrap_err(),
+        SecretError::BadSnapshot("unknown version")
+    );
+    let mut bad = snap.clone();
+    bad.push(0);
+    assert_eq!(
+        SecretChat::restore(&bad, &p.dh).unwrap_err(),
+        SecretError::BadSnapshot("trailing bytes")
+    );
+}
