@@ -12,8 +12,8 @@
 
 use mtproto_wasm::tl::{self, Object, Value};
 
-use super::objects;
 use super::state::{DcState, User, random_bytes};
+use super::{objects, secret, upload};
 
 /// The login code of every test phone number.
 pub const LOGIN_CODE: &str = "22222";
@@ -29,7 +29,7 @@ pub struct RpcFail {
     pub message: String,
 }
 
-fn fail(code: i32, message: &str) -> RpcFail {
+pub(crate) fn fail(code: i32, message: &str) -> RpcFail {
     RpcFail {
         code,
         message: message.to_string(),
@@ -63,7 +63,7 @@ pub fn call(ctx: &mut ApiCtx<'_>, body: &[u8]) -> Result<Vec<u8>, RpcFail> {
     dispatch(ctx, &obj, 0)
 }
 
-fn field<'v>(o: &'v Object, name: &str) -> Result<&'v Value, RpcFail> {
+pub(crate) fn field<'v>(o: &'v Object, name: &str) -> Result<&'v Value, RpcFail> {
     o.get(name)
         .ok_or_else(|| fail(400, "INPUT_REQUEST_INVALID"))
 }
@@ -75,7 +75,7 @@ fn str_field<'v>(o: &'v Object, name: &str) -> Result<&'v str, RpcFail> {
     }
 }
 
-fn int_field(o: &Object, name: &str) -> Result<i64, RpcFail> {
+pub(crate) fn int_field(o: &Object, name: &str) -> Result<i64, RpcFail> {
     match field(o, name)? {
         Value::Int(i) => Ok(i64::from(*i)),
         Value::Long(l) => Ok(*l),
@@ -83,8 +83,8 @@ fn int_field(o: &Object, name: &str) -> Result<i64, RpcFail> {
     }
 }
 
-fn encode(v: &Value) -> Result<Vec<u8>, RpcFail> {
-    tl::encode_value(v).map_err(|_| fail(500, "INTERNAL_ENCODE_FAILED"))
+pub(crate) fn encode(v: &Value) -> Result<Vec<u8>, RpcFail> {
+    tl::encode_value(v).map_err(|e| fail(500, &format!("INTERNAL_ENCODE_FAILED: {e}")))
 }
 
 fn dispatch(ctx: &mut ApiCtx<'_>, o: &Object, depth: usize) -> Result<Vec<u8>, RpcFail> {
@@ -120,7 +120,19 @@ fn dispatch(ctx: &mut ApiCtx<'_>, o: &Object, depth: usize) -> Result<Vec<u8>, R
         | "users.getFullUser"
         | "contacts.resolveUsername"
         | "updates.getState"
-        | "updates.getDifference" => {
+        | "updates.getDifference"
+        | "messages.requestEncryption"
+        | "messages.acceptEncryption"
+        | "messages.discardEncryption"
+        | "messages.sendEncrypted"
+        | "messages.sendEncryptedService"
+        | "messages.sendEncryptedFile"
+        | "messages.readEncryptedHistory"
+        | "messages.setEncryptedTyping"
+        | "messages.receivedQueue"
+        | "upload.saveFilePart"
+        | "upload.saveBigFilePart"
+        | "upload.getFile" => {
             let me = signed_in(ctx)?;
             user_method(ctx, o, &me)
         }
@@ -315,19 +327,23 @@ fn user_method(ctx: &mut ApiCtx<'_>, o: &Object, me: &User) -> Result<Vec<u8>, R
             objects::patch_users(&mut out, &[uv], *ctx.layer);
             Ok(out)
         }
-        "updates.getState" => encode(&Value::Object(
-            Object::new("updates.state")
-                .with("pts", 1)
-                .with("qts", 0)
-                .with("date", i32::try_from(ctx.now).unwrap_or(i32::MAX))
-                .with("seq", 1)
-                .with("unread_count", 0),
-        )),
-        "updates.getDifference" => encode(&Value::Object(
-            Object::new("updates.differenceEmpty")
-                .with("date", i32::try_from(ctx.now).unwrap_or(i32::MAX))
-                .with("seq", 1),
-        )),
+        "updates.getState" => secret::get_state(ctx, me),
+        "updates.getDifference" => secret::get_difference(ctx, o, me),
+        "messages.requestEncryption" => {
+            let peer = resolve_input_user(ctx, field(o, "user_id")?, me);
+            secret::request(ctx, o, me, peer)
+        }
+        "messages.acceptEncryption" => secret::accept(ctx, o, me),
+        "messages.discardEncryption" => secret::discard(ctx, o, me),
+        "messages.sendEncrypted"
+        | "messages.sendEncryptedService"
+        | "messages.sendEncryptedFile" => secret::send(ctx, o, me),
+        "messages.readEncryptedHistory" | "messages.setEncryptedTyping" => {
+            secret::read_or_typing(ctx, o, me)
+        }
+        "messages.receivedQueue" => secret::received_queue(ctx, o, me),
+        "upload.saveFilePart" | "upload.saveBigFilePart" => upload::save_part(ctx, o, me),
+        "upload.getFile" => upload::get_file(ctx, o),
         _ => Err(fail(400, "METHOD_INVALID")),
     }
 }

@@ -10,8 +10,11 @@
 
 pub mod api;
 pub mod objects;
+pub mod secret;
+pub mod secret_state;
 pub mod service;
 pub mod state;
+pub mod upload;
 
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -92,6 +95,7 @@ impl MtprotoFactory {
 impl HandlerFactory for MtprotoFactory {
     fn create(&self, info: &ConnInfo, dc: &Arc<Dc>) -> Box<dyn ConnectionHandler> {
         Box::new(MtprotoHandler {
+            dc: Arc::clone(dc),
             info: info.clone(),
             state: Arc::clone(&self.state),
             config: self.server_config(dc),
@@ -112,6 +116,7 @@ impl HandlerFactory for MtprotoFactory {
 
 /// One MTProto connection.
 pub struct MtprotoHandler {
+    dc: Arc<Dc>,
     info: ConnInfo,
     state: Arc<Mutex<DcState>>,
     config: Option<Arc<ServerConfig>>,
@@ -138,6 +143,26 @@ impl std::fmt::Debug for MtprotoHandler {
         f.debug_struct("MtprotoHandler")
             .field("info", &self.info)
             .finish_non_exhaustive()
+    }
+}
+
+/// Updates queued by API calls, resolved to the connections of their users.
+fn take_pushes(state: &mut DcState) -> Vec<(crate::ConnId, Vec<u8>)> {
+    let outbox = std::mem::take(&mut state.secret.outbox);
+    let mut out = Vec::new();
+    for (user, bytes) in outbox {
+        for (conn, key) in &state.conn_keys {
+            if state.keys.get(key).and_then(|k| k.user_id) == Some(user) {
+                out.push((crate::ConnId(*conn), bytes.clone()));
+            }
+        }
+    }
+    out
+}
+
+impl Drop for MtprotoHandler {
+    fn drop(&mut self) {
+        self.lock().conn_keys.remove(&self.info.id.0);
     }
 }
 
@@ -240,7 +265,13 @@ impl MtprotoHandler {
         };
         let packets = service::handle_packet(&mut ctx, packet);
         let ping = ctx.ping_delay;
+        guard.conn_keys.insert(self.info.id.0, key_id);
+        let pushes = take_pushes(&mut guard);
         drop(guard);
+        for (conn, bytes) in pushes {
+            // A full queue drops that connection; the update stays in the log.
+            let _ = self.dc.push(conn, bytes);
+        }
         match ping {
             Some(0) => {}
             Some(secs) => {

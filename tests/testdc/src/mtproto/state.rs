@@ -223,6 +223,10 @@ pub struct DcState {
     pub phones: HashMap<String, i64>,
     /// Phone -> phone_code_hash of the last auth.sendCode.
     pub codes: HashMap<String, String>,
+    /// Secret chats, update queues and files.
+    pub secret: super::secret_state::SecretState,
+    /// Open MTProto connections (ConnId.0) and the auth key each last used, for pushes.
+    pub conn_keys: HashMap<u64, u64>,
     next_user_id: i64,
 }
 
