@@ -3,6 +3,9 @@
 // pkg-node/client.cjs (CommonJS). Initialize the wasm module first (`await init()` or
 // `initSync(...)` from mtproto_wasm.js; the Node build needs nothing). See docs/client.md.
 import { ClientCore } from './mtproto_wasm.js';
+import { SecretChats } from './secret.js';
+
+export { SecretChat, SecretChats, memorySecretStorage, indexedDbSecretStorage } from './secret.js';
 
 const MAX_BACKOFF_MS = 30_000;
 const FIRST_BACKOFF_MS = 1_000;
@@ -37,7 +40,8 @@ export class Client {
   // framing ('abridged' | 'intermediate' | 'padded'), rsaKeys, session (Uint8Array),
   // apiId, apiHash, layer, deviceModel, systemVersion, appVersion, systemLangCode, langPack,
   // langCode, pingInterval (ms), floodWaitThreshold (seconds, default 60),
-  // clock ({ now, setTimeout, clearTimeout }, for tests), random (() => [0, 1), for tests).
+  // clock ({ now, setTimeout, clearTimeout }, for tests), random (() => [0, 1), for tests),
+  // secretStorage (where secret chats are kept: indexedDbSecretStorage() / memorySecretStorage()).
   constructor(options) {
     check(options !== null && typeof options === 'object', 'options must be an object');
     const { transport } = options;
@@ -70,6 +74,7 @@ export class Client {
     this._timerAt = null;
     this._reconnectTimer = null;
     this._waits = new Set(); // FLOOD_WAIT timers
+    this.secretChats = new SecretChats(this, options.secretStorage ?? null);
   }
 
   get authKeyId() { return this._core.authKeyId; }

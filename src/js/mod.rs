@@ -10,6 +10,7 @@ mod bench;
 mod client;
 mod crypto;
 mod handshake;
+mod secret;
 mod session;
 mod test_server;
 mod tl;

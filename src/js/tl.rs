@@ -13,7 +13,7 @@ fn serializer() -> serde_wasm_bindgen::Serializer {
         .serialize_maps_as_objects(true)
 }
 
-fn to_js(v: &Value) -> Result<JsValue, JsError> {
+pub(crate) fn to_js(v: &Value) -> Result<JsValue, JsError> {
     serde::Serialize::serialize(v, &serializer()).map_err(|e| JsError::new(&e.to_string()))
 }
 

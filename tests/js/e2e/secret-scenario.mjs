@@ -1,0 +1,124 @@
+// Two Node clients (pkg-node) in a secret chat through the real test DC over WebSocket.
+// Run with `node --experimental-websocket` (Node 20) and PORT set; exits non-zero on failure.
+// Driven by tests/js/e2e-secret.test.mjs.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { Client, webSocketTransport, memorySecretStorage } = require('../../../pkg-node/client.cjs');
+
+const port = Number(process.env.PORT);
+const base = `http://127.0.0.1:${port}`;
+const pem = await (await fetch(`${base}/rsa.pem`)).text();
+
+function client(storage, session) {
+  return new Client({
+    dcId: 2, transport: webSocketTransport(`ws://127.0.0.1:${port}/apiws`), framing: 'intermediate',
+    rsaKeys: [pem], apiId: 1, apiHash: 'x', secretStorage: storage, session,
+  });
+}
+
+async function signUp(c, phone) {
+  await c.connect();
+  const sent = await c.invoke({ _: 'auth.sendCode', phone_number: phone, api_id: 1, api_hash: 'x', settings: { _: 'codeSettings' } });
+  let r = await c.invoke({ _: 'auth.signIn', phone_number: phone, phone_code_hash: sent.phone_code_hash, phone_code: '22222' });
+  if (r._ === 'auth.authorizationSignUpRequired') {
+    r = await c.invoke({ _: 'auth.signUp', phone_number: phone, phone_code_hash: sent.phone_code_hash, first_name: phone, last_name: '' });
+  }
+  return r.user;
+}
+
+// Resolves with the next `count` texts a chat emits.
+function texts(chat, count) {
+  return new Promise((resolve) => {
+    const got = [];
+    const on = (m) => {
+      if (m._ !== 'decryptedMessage') return;
+      got.push(m);
+      if (got.length === count) { chat.off('message', on); resolve(got); }
+    };
+    chat.on('message', on);
+  });
+}
+
+const withTimeout = (p, ms, what) => Promise.race([p, new Promise((_, rej) => setTimeout(() => rej(new Error(`timeout: ${what}`)), ms))]);
+
+const sa = memorySecretStorage();
+const sb = memorySecretStorage();
+const a = client(sa);
+let b = client(sb);
+const phoneA = '9996620001';
+const phoneB = '9996620002';
+await signUp(a, phoneA);
+const userB = await signUp(b, phoneB);
+
+// Request and accept.
+const bChat = new Promise((resolve) => b.secretChats.on('request', (req) => resolve(req.accept())));
+const chatA = await withTimeout(a.secretChats.start({ _: 'inputUser', user_id: userB.id, access_hash: userB.access_hash }), 20000, 'start');
+let chatB = await withTimeout(bChat, 20000, 'accept');
+assert.equal(chatA.state, 'ready');
+assert.equal(chatB.state, 'ready');
+assert.equal(chatA.keyVisualization.hex, chatB.keyVisualization.hex);
+assert.equal(chatA.keyVisualization.grid.length, 12);
+assert.equal(chatA.layer, 144);
+
+// 150 messages each way; the key changes after 100.
+const keysA = [];
+const keysB = [];
+chatA.on('keyChanged', (k) => keysA.push(k.fingerprint));
+chatB.on('keyChanged', (k) => keysB.push(k.fingerprint));
+for (let i = 0; i < 150; i++) {
+  const atB = texts(chatB, 1);
+  await chatA.sendText(`a${i}`);
+  assert.equal((await withTimeout(atB, 10000, `a${i}`))[0].message, `a${i}`);
+  const atA = texts(chatA, 1);
+  await chatB.sendText(`b${i}`);
+  assert.equal((await withTimeout(atA, 10000, `b${i}`))[0].message, `b${i}`);
+}
+assert.ok(keysA.length >= 1, 'the key changed');
+assert.deepEqual(keysA.slice(0, keysB.length), keysB.slice(0, keysA.length));
+assert.equal(chatA.fingerprint, chatB.fingerprint);
+
+// A 1 MB file with progress.
+const file = new Uint8Array(1 << 20).map((_, i) => (i * 31) & 0xff);
+const progress = [];
+const gotFile = texts(chatB, 1);
+await chatA.sendFile(file, { name: 'one-megabyte.bin', mimeType: 'application/octet-stream', onProgress: (p) => progress.push(p.sent) });
+const [fileMsg] = await withTimeout(gotFile, 20000, 'file message');
+assert.equal(fileMsg.media._, 'decryptedMessageMediaDocument');
+const down = await chatB.downloadFile(fileMsg);
+assert.deepEqual(down, file);
+assert.ok(progress.length >= 2 && progress.at(-1) >= file.length);
+
+// B "reloads": a new Client from the exported session and the same storage; A writes
+// while B is away; B catches up in order with nothing lost.
+const session = b.exportSession();
+b.close();
+for (let i = 0; i < 5; i++) await chatA.sendText(`away${i}`);
+b = client(sb, session);
+const reloaded = new Promise((resolve) => {
+  const got = [];
+  const watch = () => {
+    chatB = b.secretChats.get(chatA.id);
+    if (!chatB) return setTimeout(watch, 10);
+    chatB.on('message', (m) => { got.push(m.message); if (got.length === 5) resolve(got); });
+  };
+  watch();
+});
+await b.secretChats.load();
+await b.connect();
+assert.deepEqual(await withTimeout(reloaded, 20000, 'catch up after reload'), ['away0', 'away1', 'away2', 'away3', 'away4']);
+const back = texts(chatA, 1);
+await chatB.sendText('back');
+assert.equal((await withTimeout(back, 10000, 'back'))[0].message, 'back');
+
+// Discard from A: B's chat closes.
+const closed = new Promise((resolve) => chatB.on('closed', resolve));
+await chatA.close({ deleteHistory: true });
+await withTimeout(closed, 10000, 'discard');
+assert.equal(chatB.state, 'closed');
+assert.equal(chatA.state, 'closed');
+
+a.close();
+b.close();
+console.log(JSON.stringify({ ok: true, keyChanges: keysA.length, progress: progress.length }));
