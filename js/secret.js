@@ -223,6 +223,7 @@ export class SecretChats extends Emitter {
     this._random = new Uint8Array(256);
     this._qts = 0;
     this._pts = 0;
+    this._synced = false; // qts/pts known (from the storage, getState or a message)
     this._chain = Promise.resolve();
     this._ackTimer = false;
     this._loaded = null;
@@ -250,6 +251,7 @@ export class SecretChats extends Emitter {
       if (meta) {
         this._qts = meta.qts ?? 0;
         this._pts = meta.pts ?? 0;
+        this._synced = meta.synced ?? false;
         if (meta.dhP) this._setDh(meta.dhP, meta.dhG, meta.dhVersion);
       }
       for (const k of await this._storage.keys()) {
@@ -277,7 +279,7 @@ export class SecretChats extends Emitter {
   }
 
   async _saveMeta() {
-    await this._storage?.set('meta', { qts: this._qts, pts: this._pts, dhP: this._dhP, dhG: this._dhG, dhVersion: this._dhVersion });
+    await this._storage?.set('meta', { qts: this._qts, pts: this._pts, synced: this._synced, dhP: this._dhP, dhG: this._dhG, dhVersion: this._dhVersion });
   }
 
   async _save(chat) {
@@ -388,10 +390,11 @@ export class SecretChats extends Emitter {
     switch (up._) {
       case 'updateEncryption': await this._onChat(up.chat); break;
       case 'updateNewEncryptedMessage':
-        if (up.qts <= this._qts) break; // seen already
-        if (up.qts > this._qts + 1) { await this._catchUp(); break; } // a hole: fetch it
+        if (this._synced && up.qts <= this._qts) break; // seen already
+        if (this._synced && up.qts > this._qts + 1) { await this._catchUp(); break; } // a hole: fetch it
         await this._onMessage(up.message);
         this._qts = up.qts;
+        this._synced = true;
         await this._saveMeta();
         this._ack();
         break;
@@ -457,6 +460,17 @@ export class SecretChats extends Emitter {
   // updates.getDifference from our qts: messages missed in a hole or while away.
   async _catchUp() {
     await this.load();
+    if (!this._synced) {
+      // A new client: start from the server's state instead of replaying old history.
+      try {
+        const st = await this._client.invoke({ _: 'updates.getState' });
+        this._pts = st.pts;
+        this._qts = st.qts;
+        this._synced = true;
+        await this._saveMeta();
+      } catch { /* not signed in yet */ }
+      return;
+    }
     for (let i = 0; i < 16; i++) {
       let d;
       try {

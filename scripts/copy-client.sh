@@ -18,7 +18,7 @@ cp js/secret.js pkg/secret.js
   echo "const {"
   echo "  SecretDh, SecretRequest, SecretChatCore, acceptSecretChat, encryptSecretFile, decryptSecretFile,"
   echo "} = require('./mtproto_wasm.js');"
-  sed -e '/^import {$/,/^} from .\/mtproto_wasm.js.;$/d' -e 's/^export //' js/secret.js
+  sed -e '/^import {$/,/^} from .*mtproto_wasm.js.;$/d' -e 's/^export //' js/secret.js
   echo 'module.exports = { SecretChat, SecretChats, memorySecretStorage, indexedDbSecretStorage };'
 } > pkg-node/secret.cjs
 node -e '

@@ -27,13 +27,20 @@ fn i64_arg(name: &str, v: &JsValue) -> Result<i64, JsError> {
             return Ok(n as i64);
         }
     } else if v.is_bigint() {
-        return i64::try_from(v.clone()).map_err(|_| JsError::new(&format!("{name} must fit a signed 64-bit integer")));
+        return i64::try_from(v.clone())
+            .map_err(|_| JsError::new(&format!("{name} must fit a signed 64-bit integer")));
     }
-    Err(JsError::new(&format!("{name} must be an integer or a bigint")))
+    Err(JsError::new(&format!(
+        "{name} must be an integer or a bigint"
+    )))
 }
 
 fn now_arg(now_sec: f64) -> i64 {
-    if now_sec.is_finite() { now_sec as i64 } else { 0 }
+    if now_sec.is_finite() {
+        now_sec as i64
+    } else {
+        0
+    }
 }
 
 /// Verified p and g of messages.getDhConfig.
@@ -48,7 +55,8 @@ impl SecretDh {
     #[wasm_bindgen(constructor)]
     pub fn new(p: JsValue, g: u32) -> Result<SecretDh, JsError> {
         let p = bytes("p", &p)?;
-        let params = DhParams::verify(&p, g, &mut OsRandom, &mut DhPrimeCache::new()).map_err(error)?;
+        let params =
+            DhParams::verify(&p, g, &mut OsRandom, &mut DhPrimeCache::new()).map_err(error)?;
         Ok(Self { params })
     }
 }
@@ -65,7 +73,8 @@ impl SecretRequest {
     #[wasm_bindgen(constructor)]
     pub fn new(dh: &SecretDh, server_random: JsValue) -> Result<SecretRequest, JsError> {
         let random = bytes("serverRandom", &server_random)?;
-        let inner = secret::OutgoingRequest::new(&dh.params, &random, &mut OsRandom).map_err(error)?;
+        let inner =
+            secret::OutgoingRequest::new(&dh.params, &random, &mut OsRandom).map_err(error)?;
         Ok(Self { inner: Some(inner) })
     }
 
@@ -73,19 +82,27 @@ impl SecretRequest {
     #[wasm_bindgen(js_name = fromExponent)]
     pub fn from_exponent(dh: &SecretDh, exponent: JsValue) -> Result<SecretRequest, JsError> {
         let e = bytes("exponent", &exponent)?;
-        Ok(Self { inner: Some(secret::OutgoingRequest::from_exponent(&dh.params, &e)) })
+        Ok(Self {
+            inner: Some(secret::OutgoingRequest::from_exponent(&dh.params, &e)),
+        })
     }
 
     /// g_a for messages.requestEncryption.
     #[wasm_bindgen(getter, js_name = gA)]
     pub fn g_a(&self) -> Vec<u8> {
-        self.inner.as_ref().map(|r| r.g_a().to_vec()).unwrap_or_default()
+        self.inner
+            .as_ref()
+            .map(|r| r.g_a().to_vec())
+            .unwrap_or_default()
     }
 
     /// The secret exponent, to store with the app's chat state.
     #[wasm_bindgen(getter)]
     pub fn exponent(&self) -> Vec<u8> {
-        self.inner.as_ref().map(|r| r.exponent().to_vec()).unwrap_or_default()
+        self.inner
+            .as_ref()
+            .map(|r| r.exponent().to_vec())
+            .unwrap_or_default()
     }
 
     /// The peer accepted (encryptedChat): checks the fingerprint and gives the chat. Usable
@@ -101,7 +118,10 @@ impl SecretRequest {
         fingerprint: JsValue,
         now_sec: f64,
     ) -> Result<SecretChatCore, JsError> {
-        let req = self.inner.take().ok_or_else(|| JsError::new("request already completed"))?;
+        let req = self
+            .inner
+            .take()
+            .ok_or_else(|| JsError::new("request already completed"))?;
         let info = ChatInfo {
             id: chat_id,
             access_hash: i64_arg("accessHash", &access_hash)?,
@@ -110,7 +130,9 @@ impl SecretRequest {
         };
         let g_b = bytes("gB", &g_b)?;
         let fp = i64_arg("fingerprint", &fingerprint)?;
-        let chat = req.complete(&dh.params, info, &g_b, fp, now_arg(now_sec)).map_err(error)?;
+        let chat = req
+            .complete(&dh.params, info, &g_b, fp, now_arg(now_sec))
+            .map_err(error)?;
         Ok(SecretChatCore { chat })
     }
 }
@@ -134,8 +156,15 @@ pub fn accept_secret_chat(
     };
     let g_a = bytes("gA", &g_a)?;
     let random = bytes("serverRandom", &server_random)?;
-    let (chat, g_b, fp) =
-        secret::accept_request(&dh.params, info, &g_a, &random, &mut OsRandom, now_arg(now_sec)).map_err(error)?;
+    let (chat, g_b, fp) = secret::accept_request(
+        &dh.params,
+        info,
+        &g_a,
+        &random,
+        &mut OsRandom,
+        now_arg(now_sec),
+    )
+    .map_err(error)?;
     let o = Object::new();
     set(&o, "chat", SecretChatCore { chat }.into());
     set(&o, "gB", Uint8Array::from(&g_b[..]).into());
@@ -159,7 +188,11 @@ fn outputs(outs: Vec<ChatOutput>) -> Result<Array, JsError> {
     for o in outs {
         let obj = Object::new();
         match o {
-            ChatOutput::Send { random_id, data, service } => {
+            ChatOutput::Send {
+                random_id,
+                data,
+                service,
+            } => {
                 set(&obj, "type", "send".into());
                 set(&obj, "randomId", BigInt::from(random_id).into());
                 set(&obj, "data", Uint8Array::from(&data[..]).into());
@@ -194,7 +227,9 @@ impl SecretChatCore {
     /// A chat from `snapshot()` bytes.
     pub fn restore(snapshot: JsValue, dh: &SecretDh) -> Result<SecretChatCore, JsError> {
         let b = bytes("snapshot", &snapshot)?;
-        Ok(Self { chat: secret::SecretChat::restore(&b, &dh.params).map_err(error)? })
+        Ok(Self {
+            chat: secret::SecretChat::restore(&b, &dh.params).map_err(error)?,
+        })
     }
 
     /// The whole state as bytes (holds the keys).
@@ -205,22 +240,44 @@ impl SecretChatCore {
     /// Sends a text message; returns outputs.
     #[wasm_bindgen(js_name = sendText)]
     pub fn send_text(&mut self, text: &str, dh: &SecretDh, now_sec: f64) -> Result<Array, JsError> {
-        outputs(self.chat.send_text(text, &dh.params, &mut OsRandom, now_arg(now_sec)).map_err(error)?)
+        outputs(
+            self.chat
+                .send_text(text, &dh.params, &mut OsRandom, now_arg(now_sec))
+                .map_err(error)?,
+        )
     }
 
     /// Sends a decryptedMessage / decryptedMessageService object; returns outputs.
-    pub fn send(&mut self, message: JsValue, dh: &SecretDh, now_sec: f64) -> Result<Array, JsError> {
+    pub fn send(
+        &mut self,
+        message: JsValue,
+        dh: &SecretDh,
+        now_sec: f64,
+    ) -> Result<Array, JsError> {
         let v: Value = serde_wasm_bindgen::from_value(message).map_err(error)?;
         let bytes = tl::encode_value(&v).map_err(error)?;
         let m = DecryptedMessage::from_bytes(&bytes).map_err(error)?;
-        outputs(self.chat.send(m, &dh.params, &mut OsRandom, now_arg(now_sec)).map_err(error)?)
+        outputs(
+            self.chat
+                .send(m, &dh.params, &mut OsRandom, now_arg(now_sec))
+                .map_err(error)?,
+        )
     }
 
     /// Handles the `bytes` of an encryptedMessage; throws for a message that fails a check
     /// (the chat goes on).
-    pub fn receive(&mut self, data: JsValue, dh: &SecretDh, now_sec: f64) -> Result<Array, JsError> {
+    pub fn receive(
+        &mut self,
+        data: JsValue,
+        dh: &SecretDh,
+        now_sec: f64,
+    ) -> Result<Array, JsError> {
         let d = bytes("data", &data)?;
-        outputs(self.chat.receive(&d, &dh.params, &mut OsRandom, now_arg(now_sec)).map_err(error)?)
+        outputs(
+            self.chat
+                .receive(&d, &dh.params, &mut OsRandom, now_arg(now_sec))
+                .map_err(error)?,
+        )
     }
 
     /// Announces our layer (decryptedMessageActionNotifyLayer); call once the chat is ready.
@@ -324,7 +381,14 @@ pub fn encrypt_secret_file(data: JsValue) -> Result<Object, JsError> {
 
 /// Checks `fingerprint` against `key` and `iv`, decrypts, and cuts to `size`.
 #[wasm_bindgen(js_name = decryptSecretFile)]
-pub fn decrypt_secret_file(key: JsValue, iv: JsValue, fingerprint: i32, data: JsValue, size: u32) -> Result<Vec<u8>, JsError> {
+pub fn decrypt_secret_file(
+    key: JsValue,
+    iv: JsValue,
+    fingerprint: i32,
+    data: JsValue,
+    size: u32,
+) -> Result<Vec<u8>, JsError> {
     let k = FileKey::from_parts(&bytes("key", &key)?, &bytes("iv", &iv)?).map_err(error)?;
-    k.decrypt(fingerprint, &bytes("data", &data)?, size as usize).map_err(error)
+    k.decrypt(fingerprint, &bytes("data", &data)?, size as usize)
+        .map_err(error)
 }

@@ -60,7 +60,7 @@ assert.equal(chatA.state, 'ready');
 assert.equal(chatB.state, 'ready');
 assert.equal(chatA.keyVisualization.hex, chatB.keyVisualization.hex);
 assert.equal(chatA.keyVisualization.grid.length, 12);
-assert.equal(chatA.layer, 144);
+assert.ok(chatA.layer >= 73);
 
 // 150 messages each way; the key changes after 100.
 const keysA = [];
@@ -78,6 +78,8 @@ for (let i = 0; i < 150; i++) {
 assert.ok(keysA.length >= 1, 'the key changed');
 assert.deepEqual(keysA.slice(0, keysB.length), keysB.slice(0, keysA.length));
 assert.equal(chatA.fingerprint, chatB.fingerprint);
+assert.equal(chatA.layer, 144, 'both announced layer 144');
+assert.equal(chatB.layer, 144);
 
 // A 1 MB file with progress.
 const file = new Uint8Array(1 << 20).map((_, i) => (i * 31) & 0xff);
@@ -96,18 +98,14 @@ const session = b.exportSession();
 b.close();
 for (let i = 0; i < 5; i++) await chatA.sendText(`away${i}`);
 b = client(sb, session);
-const reloaded = new Promise((resolve) => {
-  const got = [];
-  const watch = () => {
-    chatB = b.secretChats.get(chatA.id);
-    if (!chatB) return setTimeout(watch, 10);
-    chatB.on('message', (m) => { got.push(m.message); if (got.length === 5) resolve(got); });
-  };
-  watch();
-});
-await b.secretChats.load();
+b.secretChats.on('error', (e) => console.error('secretChats error (B after reload):', e));
+await b.secretChats.load(); // chats come back from the storage before the connection
+chatB = b.secretChats.get(chatA.id);
+assert.ok(chatB, 'the chat was restored');
+const reloaded = texts(chatB, 5);
 await b.connect();
-assert.deepEqual(await withTimeout(reloaded, 20000, 'catch up after reload'), ['away0', 'away1', 'away2', 'away3', 'away4']);
+assert.deepEqual((await withTimeout(reloaded, 20000, 'catch up after reload')).map((m) => m.message),
+  ['away0', 'away1', 'away2', 'away3', 'away4']);
 const back = texts(chatA, 1);
 await chatB.sendText('back');
 assert.equal((await withTimeout(back, 10000, 'back'))[0].message, 'back');
