@@ -37,13 +37,15 @@ pub struct Args {
     /// `--dh-gen-retry-once`: fault switch, answer each handshake's first
     /// set_client_DH_params with dh_gen_retry.
     pub dh_gen_retry_once: bool,
+    /// `--fault NAME=VALUE` switches, in order.
+    pub faults: Vec<(String, String)>,
 }
 
 /// The usage text.
 pub const USAGE: &str =
     "usage: testdc [--port N] [--dc N] [--www DIR] [--pkg DIR] [--key-file PATH] [--fixed-key]
               [--handler mtproto|echo] [--max-connections N] [--quiet]
-              [--dh-gen-retry-once]
+              [--dh-gen-retry-once] [--fault NAME=VALUE]...
 
   --port N             port on 127.0.0.1 (default 8080; 0 picks a free one and prints it)
   --dc N               the DC id this server plays (default 2)
@@ -57,6 +59,10 @@ pub const USAGE: &str =
   --quiet              do not log per-connection errors
   --dh-gen-retry-once  fault switch: answer the first set_client_DH_params of every
                        handshake with dh_gen_retry (the client must retry)
+  --fault NAME=VALUE   a fault switch (also GET /__faults/NAME/VALUE at run time):
+                       drop_after_frames, drop_at_request, delay_ms, duplicate, reorder,
+                       corrupt, bad_salt, clock_offset, forget_sessions, restart,
+                       wipe_keys, drop_encrypted_messages (see src/faults.rs)
 
 Login rules (test numbers only): a phone number starting with 99966 gets a code by
 auth.sendCode; the code is always 22222.";
@@ -75,6 +81,7 @@ impl Default for Args {
             max_connections: 1024,
             quiet: false,
             dh_gen_retry_once: false,
+            faults: Vec::new(),
         }
     }
 }
@@ -118,6 +125,13 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             }
             "--quiet" => a.quiet = true,
             "--dh-gen-retry-once" => a.dh_gen_retry_once = true,
+            "--fault" => {
+                let v = value("--fault")?;
+                let (n, x) = v
+                    .split_once('=')
+                    .ok_or_else(|| format!("--fault: {v:?} is not NAME=VALUE"))?;
+                a.faults.push((n.to_string(), x.to_string()));
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }

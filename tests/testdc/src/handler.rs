@@ -133,6 +133,13 @@ pub trait ConnectionHandler: Send + 'static {
 pub trait HandlerFactory: Send + Sync + 'static {
     /// A handler for a new connection. `dc` lets the handler push to other connections.
     fn create(&self, info: &ConnInfo, dc: &Arc<Dc>) -> Box<dyn ConnectionHandler>;
+
+    /// Sets a fault switch (`GET /__faults/NAME/VALUE`, `--fault NAME=VALUE`): the switches
+    /// as JSON, or why not. See [`crate::faults`].
+    fn control(&self, dc: &Dc, name: &str, value: &str) -> Result<String, String> {
+        let _ = (dc, name, value);
+        Err("this handler has no fault switches".into())
+    }
 }
 
 /// Echoes every byte back: the handler of the network tests.

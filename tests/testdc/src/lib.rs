@@ -14,6 +14,7 @@
 
 pub mod cli;
 pub mod encoding;
+pub mod faults;
 pub mod handler;
 pub mod http;
 pub mod mtproto;

@@ -67,7 +67,7 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let server = match mtproto_testdc::start(config, rsa, factory).await {
+        let server = match mtproto_testdc::start(config, rsa, Arc::clone(&factory)).await {
             Ok(server) => server,
             Err(e) => {
                 eprintln!("testdc: cannot listen on 127.0.0.1:{}: {e}", args.port);
@@ -75,6 +75,12 @@ fn main() -> ExitCode {
             }
         };
         let dc = server.dc();
+        for (name, value) in &args.faults {
+            if let Err(e) = factory.control(&dc, name, value) {
+                eprintln!("testdc: --fault {name}={value}: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
         let port = server.port();
         println!(
             "testdc listening on http://127.0.0.1:{port} (dc {}, rsa fingerprint {:#018x})",

@@ -351,6 +351,13 @@ async fn http_response(dc: &Dc, req: &Request) -> Vec<u8> {
         r
     };
     let not_found = || text_response(404, "Not Found", "not found\n", head_only);
+    if let Some(rest) = req.path.strip_prefix("/__faults/") {
+        let (name, value) = rest.split_once('/').unwrap_or((rest, "1"));
+        return match dc.factory.control(dc, name, value) {
+            Ok(json) => body_response("application/json", json.as_bytes()),
+            Err(e) => text_response(400, "Bad Request", &format!("{e}\n"), head_only),
+        };
+    }
     match req.path.as_str() {
         "/rsa.pem" => return body_response("application/x-pem-file", dc.public_pem().as_bytes()),
         "/info" => return body_response("application/json", dc.info_json().as_bytes()),

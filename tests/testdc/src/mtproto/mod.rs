@@ -25,6 +25,7 @@ use mtproto_wasm::session::server::ServerSession;
 use mtproto_wasm::transport::{AcceptConfig, Framing, Incoming, TransportCodec};
 
 use crate::Dc;
+use crate::faults::{self, Action, Faults};
 use crate::handler::{ConnInfo, ConnectionHandler, HandlerError, HandlerFactory, Output};
 use service::PacketCtx;
 use state::DcState;
@@ -48,6 +49,7 @@ pub struct MtprotoFactory {
     options: MtprotoOptions,
     state: Arc<Mutex<DcState>>,
     server_config: OnceLock<Option<Arc<ServerConfig>>>,
+    faults: Arc<Mutex<Faults>>,
 }
 
 impl std::fmt::Debug for MtprotoFactory {
@@ -59,6 +61,11 @@ impl std::fmt::Debug for MtprotoFactory {
 }
 
 impl MtprotoFactory {
+    /// The fault switches (tests set them directly too).
+    pub fn faults(&self) -> Arc<Mutex<Faults>> {
+        Arc::clone(&self.faults)
+    }
+
     /// A factory with `options`.
     pub fn new(options: MtprotoOptions) -> Self {
         Self {
@@ -93,8 +100,37 @@ impl MtprotoFactory {
 }
 
 impl HandlerFactory for MtprotoFactory {
+    fn control(&self, dc: &Dc, name: &str, value: &str) -> Result<String, String> {
+        let action = faults::apply(&self.faults, name, value)?;
+        let now = i64::try_from(now_ms() / 1000).unwrap_or(0);
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        match action {
+            Action::None => {}
+            Action::BadSalt => state.replace_salts(now),
+            Action::ForgetSessions => state.forget_sessions(),
+            Action::DropEncrypted(n) => state.secret.drop_encrypted_messages += n,
+            Action::Restart | Action::WipeKeys => {
+                if action == Action::WipeKeys {
+                    state.forget_keys();
+                }
+                drop(state);
+                for (id, _) in dc.connections() {
+                    dc.close(id);
+                }
+            }
+        }
+        Ok(self
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .to_json())
+    }
+
     fn create(&self, info: &ConnInfo, dc: &Arc<Dc>) -> Box<dyn ConnectionHandler> {
         Box::new(MtprotoHandler {
+            faults: Arc::clone(&self.faults),
+            held: None,
+            delayed: std::collections::VecDeque::new(),
             dc: Arc::clone(dc),
             info: info.clone(),
             state: Arc::clone(&self.state),
@@ -116,6 +152,11 @@ impl HandlerFactory for MtprotoFactory {
 
 /// One MTProto connection.
 pub struct MtprotoHandler {
+    faults: Arc<Mutex<Faults>>,
+    /// A packet held back by the `reorder` fault, and when to let it go anyway.
+    held: Option<(Instant, Vec<u8>)>,
+    /// Frames held back by the `delay_ms` fault.
+    delayed: std::collections::VecDeque<(Instant, Vec<u8>)>,
     dc: Arc<Dc>,
     info: ConnInfo,
     state: Arc<Mutex<DcState>>,
@@ -177,6 +218,71 @@ fn err(info: &ConnInfo, why: impl std::fmt::Display) -> HandlerError {
 }
 
 impl MtprotoHandler {
+    /// Unix ms on the server's clock (the `clock_offset` fault moves it).
+    fn clock_ms(&self) -> u64 {
+        let offset = self
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clock_offset;
+        now_ms().saturating_add_signed(offset.saturating_mul(1000))
+    }
+
+    /// Frames encrypted packets, applying the fault switches on the way out.
+    fn emit(&mut self, packets: Vec<Vec<u8>>) -> Result<Output, HandlerError> {
+        let mut ready = Vec::new();
+        let (delay, mut drop_after) = {
+            let mut f = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+            for mut p in packets {
+                if faults::take(&mut f.corrupt) {
+                    faults::flip_bit(&mut p);
+                }
+                let dup = faults::take(&mut f.duplicate);
+                if let Some((_, h)) = self.held.take() {
+                    ready.push(p.clone());
+                    ready.push(h);
+                } else if faults::take(&mut f.reorder) {
+                    let at = Instant::now() + Duration::from_millis(300);
+                    self.held = Some((at, p.clone()));
+                } else {
+                    ready.push(p.clone());
+                }
+                if dup {
+                    ready.push(p);
+                }
+            }
+            (f.delay_ms, f.drop_after_frames)
+        };
+        let mut framed: Vec<Vec<u8>> = ready
+            .iter()
+            .map(|p| self.frame(p))
+            .collect::<Result<_, _>>()?;
+        // Frames of an obfuscated stream must leave in the order they were framed: while
+        // anything is delayed, later frames queue behind it.
+        if delay > 0 || !self.delayed.is_empty() {
+            let last = self.delayed.back().map(|(at, _)| *at);
+            let at = (Instant::now() + Duration::from_millis(u64::from(delay)))
+                .max(last.unwrap_or_else(Instant::now));
+            self.delayed.extend(framed.drain(..).map(|f| (at, f)));
+        }
+        if drop_after > 0 && !framed.is_empty() {
+            let n = framed.len().min(drop_after as usize);
+            drop_after -= n as u32;
+            self.faults
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .drop_after_frames = drop_after;
+            if drop_after == 0 {
+                let bytes: Vec<u8> = framed.drain(..n).flatten().collect();
+                return Err(HandlerError::with_farewell(
+                    "fault: drop_after_frames",
+                    bytes,
+                ));
+            }
+        }
+        Ok(framed)
+    }
+
     fn lock(&self) -> MutexGuard<'_, DcState> {
         // Every update is a single insert/remove or field write: a poisoned lock is usable.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -213,8 +319,17 @@ impl MtprotoHandler {
         if key_id == 0 {
             return self.on_plain(payload);
         }
-        let now_ms = now_ms();
+        let now_ms = self.clock_ms();
         let now = i64::try_from(now_ms / 1000).unwrap_or(i64::MAX);
+        if faults::take(
+            &mut self
+                .faults
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .drop_at_request,
+        ) {
+            return Err(err(&self.info, "fault: drop_at_request"));
+        }
         if self.decryptor.as_ref().is_none_or(|(id, _)| *id != key_id) {
             let key = self.lock().key_mut(key_id, now).map(|k| k.key.clone());
             let Some(key) = key else {
@@ -284,7 +399,7 @@ impl MtprotoHandler {
         if ping.is_some() {
             self.deadline = self.ping_delay.and_then(|d| Instant::now().checked_add(d));
         }
-        packets.iter().map(|p| self.frame(p)).collect()
+        self.emit(packets)
     }
 
     fn on_plain(&mut self, payload: &[u8]) -> Result<Output, HandlerError> {
@@ -378,10 +493,11 @@ impl ConnectionHandler for MtprotoHandler {
         };
         let state = Arc::clone(&self.state);
         let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
+        let clock = self.clock_ms();
         let mut ctx = PacketCtx {
             state: &mut guard,
             key_id,
-            now_ms: now_ms(),
+            now_ms: clock,
             layer: &mut self.layer,
             dc_id: self.dc_id,
             port: self.port,
@@ -390,18 +506,38 @@ impl ConnectionHandler for MtprotoHandler {
         };
         let packets = service::encrypt_push(&mut ctx, session_id, payload);
         drop(guard);
-        packets.iter().map(|p| self.frame(p)).collect()
+        self.emit(packets)
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        self.deadline
+        [
+            self.deadline,
+            self.held.as_ref().map(|(at, _)| *at),
+            self.delayed.front().map(|(at, _)| *at),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     fn on_timeout(&mut self, now: Instant) -> Result<Output, HandlerError> {
-        match self.deadline {
-            Some(d) if now >= d => Err(err(&self.info, "ping_delay_disconnect: no ping in time")),
-            _ => Ok(Vec::new()),
+        if let Some(d) = self.deadline {
+            if now >= d {
+                return Err(err(&self.info, "ping_delay_disconnect: no ping in time"));
+            }
         }
+        let mut out = Vec::new();
+        if self.held.as_ref().is_some_and(|(at, _)| now >= *at) {
+            if let Some((_, p)) = self.held.take() {
+                out.push(self.frame(&p)?);
+            }
+        }
+        while self.delayed.front().is_some_and(|(at, _)| now >= *at) {
+            if let Some((_, f)) = self.delayed.pop_front() {
+                out.push(f);
+            }
+        }
+        Ok(out)
     }
 }
 

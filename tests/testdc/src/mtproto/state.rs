@@ -161,6 +161,8 @@ impl KeyEntry {
         self.salts
             .iter()
             .find(|s| s.since <= now && now < s.until)
+            // A clock set back (fault `clock_offset`) falls before the first salt: use it.
+            .or(self.salts.front().filter(|s| now < s.since))
             .or(self.salts.back())
             .map_or(0, |s| s.salt)
     }
@@ -168,9 +170,9 @@ impl KeyEntry {
     /// Whether `salt` is acceptable now (current, or recently expired).
     pub fn salt_ok(&mut self, salt: u64, now: i64) -> bool {
         self.refresh_salts(now);
-        self.salts
-            .iter()
-            .any(|s| s.salt == salt && s.since <= now && now < s.until + SALT_GRACE_SECS)
+        self.salts.iter().enumerate().any(|(i, s)| {
+            s.salt == salt && (s.since <= now || i == 0) && now < s.until + SALT_GRACE_SECS
+        })
     }
 
     /// `n` salts from now on (1..=64).
@@ -274,6 +276,36 @@ impl DcState {
             return None;
         }
         self.keys.get_mut(&id)
+    }
+
+    /// Forgets every auth key (fault `wipe_keys`).
+    pub fn forget_keys(&mut self) {
+        self.keys.clear();
+        self.key_order.clear();
+        self.conn_keys.clear();
+    }
+
+    /// Replaces every key's salts (fault `bad_salt`).
+    pub fn replace_salts(&mut self, now: i64) {
+        for k in self.keys.values_mut() {
+            k.salts.clear();
+            k.refresh_salts(now);
+        }
+    }
+
+    /// Forgets every session of every key (fault `forget_sessions`): what was received and
+    /// sent is dropped and the next message gets new_session_created. The msg_id clock is
+    /// kept, as a real server's msg_ids stay unique per key.
+    pub fn forget_sessions(&mut self) {
+        for k in self.keys.values_mut() {
+            for s in k.sessions.values_mut() {
+                s.announced = false;
+                s.received.clear();
+                s.content_seq.clear();
+                s.sent.clear();
+                s.unique_id = random_i64();
+            }
+        }
     }
 
     /// Creates a user for `phone` (or returns the existing one). `None` when full.
