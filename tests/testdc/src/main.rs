@@ -76,7 +76,7 @@ fn main() -> ExitCode {
         };
         let dc = server.dc();
         for (name, value) in &args.faults {
-            if let Err(e) = factory.control(&dc, name, value) {
+            if let Err(e) = factory.control(dc, name, value) {
                 eprintln!("testdc: --fault {name}={value}: {e}");
                 return ExitCode::FAILURE;
             }
