@@ -1,6 +1,9 @@
 // Types for client.js: the Client, its options and events, RpcError, webSocketTransport,
-// and the secret chats API (issue #7).
+// and the secret chats (secret.d.ts).
 import type { TlObject, TlMethods, TlMethodName } from './tl-types';
+import type { SecretChats, SecretStorage } from './secret.js';
+export { SecretChat, SecretChats, memorySecretStorage, indexedDbSecretStorage } from './secret.js';
+export type { SecretStorage, KeyVisualization, SecretMessage } from './secret.js';
 
 /** A byte transport: WebSocket, TCP, or anything that moves whole chunks of bytes. */
 export interface Transport {
@@ -40,6 +43,8 @@ export interface ClientOptions {
   floodWaitThreshold?: number;
   clock?: Clock;
   random?: () => number;
+  /** Where secret chats are kept (indexedDbSecretStorage() / memorySecretStorage()). */
+  secretStorage?: SecretStorage | null;
 }
 
 export interface ClientEvents {
@@ -65,60 +70,6 @@ export class RpcError extends Error {
   seconds?: number;
 }
 
-/** The 12x12 key picture: hash, hex and a grid of 0..3 (four colours). */
-export interface KeyVisualization {
-  hash: Uint8Array;
-  hex: string;
-  grid: number[][];
-}
-
-export type SecretChatState = 'requested' | 'waiting' | 'exchanging' | 'ready' | 'closed' | string;
-
-export interface SecretMessage {
-  randomId?: bigint;
-  text?: string;
-  message?: string;
-  media?: unknown;
-  file?: Blob | Uint8Array;
-  ttl?: number;
-  date?: number;
-  out?: boolean;
-  [field: string]: unknown;
-}
-
-export interface SecretChat {
-  readonly id: number;
-  readonly layer: number;
-  readonly state: SecretChatState;
-  readonly keyVisualization: KeyVisualization;
-  on(event: 'message', fn: (message: SecretMessage) => void): this;
-  on(event: 'rekey' | 'close' | 'state', fn: (value?: unknown) => void): this;
-  on(event: string, fn: (value?: any) => void): this;
-  off(event: string, fn: (value?: any) => void): this;
-  sendText(text: string, options?: { ttl?: number }): Promise<unknown>;
-  send(message: TlObject | Record<string, unknown>): Promise<unknown>;
-  sendFile(file: Blob | Uint8Array, options?: {
-    onProgress?: (sent: number, total: number) => void; ttl?: number; caption?: string;
-  }): Promise<unknown>;
-  close(options?: { deleteHistory?: boolean }): Promise<void>;
-}
-
-export interface SecretChatRequest {
-  readonly id: number;
-  readonly userId?: bigint;
-  accept(): Promise<SecretChat>;
-  decline(): Promise<void>;
-}
-
-export interface SecretChats {
-  on(event: 'request', fn: (request: SecretChatRequest) => void): this;
-  on(event: 'chat', fn: (chat: SecretChat) => void): this;
-  on(event: string, fn: (value?: any) => void): this;
-  off(event: string, fn: (value?: any) => void): this;
-  /** Starts a chat with an inputUser. */
-  start(inputUser: TlObject): Promise<SecretChat>;
-}
-
 export class Client {
   constructor(options: ClientOptions);
   readonly authKeyId: bigint | undefined;
@@ -126,8 +77,8 @@ export class Client {
   readonly connected: boolean;
   apiId?: number;
   apiHash?: string;
-  /** Present once secret chats are built into the package. */
-  readonly secretChats?: SecretChats;
+  /** End-to-end secret chats (docs/secret.md). */
+  readonly secretChats: SecretChats;
   on<E extends keyof ClientEvents>(event: E, fn: (value: ClientEvents[E]) => void): this;
   off<E extends keyof ClientEvents>(event: E, fn: (value: ClientEvents[E]) => void): this;
   connect(): Promise<void>;

@@ -17,13 +17,13 @@ function field(name) {
 }
 
 const pkgDir = join(root, 'pkg');
-for (const f of ['client.d.ts', 'loader.d.ts']) copyFileSync(join(root, 'js', f), join(pkgDir, f));
+for (const f of ['client.d.ts', 'loader.d.ts', 'secret.d.ts']) copyFileSync(join(root, 'js', f), join(pkgDir, f));
 copyFileSync(join(root, 'js', 'README.pkg.md'), join(pkgDir, 'README.md'));
 
 const files = [
   'mtproto_wasm.js', 'mtproto_wasm.d.ts', 'mtproto_wasm_bg.wasm', 'mtproto_wasm_bg.wasm.d.ts',
   'mtproto_wasm_bg.nosimd.wasm', 'loader.js', 'loader.d.ts', 'client.js', 'client.d.ts',
-  'tl-types.d.ts', 'README.md',
+  'secret.js', 'secret.d.ts',  'tl-types.d.ts', 'README.md',
 ];
 const missing = files.filter((f) => !existsSync(join(pkgDir, f)));
 if (missing.length) throw new Error(`package-json: pkg/ lacks ${missing.join(', ')}`);
@@ -43,6 +43,7 @@ const manifest = {
     './mtproto_wasm.js': { types: './mtproto_wasm.d.ts', default: './mtproto_wasm.js' },
     './loader.js': { types: './loader.d.ts', default: './loader.js' },
     './client.js': { types: './client.d.ts', default: './client.js' },
+    './secret.js': { types: './secret.d.ts', default: './secret.js' },
     './tl-types': { types: './tl-types.d.ts' },
     './mtproto_wasm_bg.wasm': './mtproto_wasm_bg.wasm',
     './mtproto_wasm_bg.nosimd.wasm': './mtproto_wasm_bg.nosimd.wasm',
