@@ -1,6 +1,6 @@
 // Types for client.js: the Client, its options and events, RpcError, webSocketTransport,
 // and the secret chats (secret.d.ts).
-import type { TlObject, TlMethods, TlMethodName } from './tl-types';
+import type { TlObject, TlMethods, TlMethodName } from './tl-types.js';
 import type { SecretChats, SecretStorage } from './secret.js';
 export { SecretChat, SecretChats, memorySecretStorage, indexedDbSecretStorage } from './secret.js';
 export type { SecretStorage, KeyVisualization, SecretMessage } from './secret.js';

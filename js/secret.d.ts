@@ -1,5 +1,5 @@
 // Types for secret.js: end-to-end secret chats (`client.secretChats`), docs/secret.md.
-import type { TlObject } from './tl-types';
+import type { TlObject } from './tl-types.js';
 import type { Client } from './client.js';
 
 /** Any async key-value store; memorySecretStorage() and indexedDbSecretStorage() are two. */

@@ -45,6 +45,7 @@ const manifest = {
     './client.js': { types: './client.d.ts', default: './client.js' },
     './secret.js': { types: './secret.d.ts', default: './secret.js' },
     './tl-types': { types: './tl-types.d.ts' },
+    './tl-types.js': { types: './tl-types.d.ts' },
     './mtproto_wasm_bg.wasm': './mtproto_wasm_bg.wasm',
     './mtproto_wasm_bg.nosimd.wasm': './mtproto_wasm_bg.nosimd.wasm',
     './package.json': './package.json',
