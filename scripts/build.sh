@@ -48,6 +48,9 @@ fi
 # The hand-written Client ships next to the wasm-bindgen output: js/client.js as an ES module
 # in pkg/, and a CommonJS copy (client.cjs) in pkg-node/; both listed in package.json "files".
 bash scripts/copy-client.sh
+# Generated TL types, hand-written declarations, README and the complete package.json.
+node scripts/gen-tl-types.mjs pkg/tl-types.d.ts
+node scripts/package-json.mjs
 for wasm in pkg/mtproto_wasm_bg.wasm pkg/mtproto_wasm_bg.nosimd.wasm; do
   raw=$(wc -c < "$wasm")
   gz=$(gzip -9 -c "$wasm" | wc -c)

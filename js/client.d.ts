@@ -1,0 +1,93 @@
+// Types for client.js: the Client, its options and events, RpcError, webSocketTransport,
+// and the secret chats (secret.d.ts).
+import type { TlObject, TlMethods, TlMethodName } from './tl-types.js';
+import type { SecretChats, SecretStorage } from './secret.js';
+export { SecretChat, SecretChats, memorySecretStorage, indexedDbSecretStorage } from './secret.js';
+export type { SecretStorage, KeyVisualization, SecretMessage } from './secret.js';
+
+/** A byte transport: WebSocket, TCP, or anything that moves whole chunks of bytes. */
+export interface Transport {
+  connect(onData: (bytes: Uint8Array) => void, onClose: (error: Error) => void): Promise<void>;
+  send(bytes: Uint8Array): void;
+  close(): void;
+}
+
+/** Injected time, for tests. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(timer: unknown): void;
+}
+
+export interface ClientOptions {
+  transport: Transport;
+  dcId?: number;
+  testMode?: boolean;
+  framing?: 'abridged' | 'intermediate' | 'padded';
+  /** PEM public keys besides the built-in ones (the test DC's /rsa.pem). */
+  rsaKeys?: string[];
+  /** A blob from exportSession(): resumes the auth key, salt and DC. */
+  session?: Uint8Array;
+  apiId?: number;
+  apiHash?: string;
+  layer?: number;
+  deviceModel?: string;
+  systemVersion?: string;
+  appVersion?: string;
+  systemLangCode?: string;
+  langPack?: string;
+  langCode?: string;
+  /** Keep-alive ping interval, ms. */
+  pingInterval?: number;
+  /** FLOOD_WAIT up to this many seconds is waited out automatically (default 60). */
+  floodWaitThreshold?: number;
+  clock?: Clock;
+  random?: () => number;
+  /** Where secret chats are kept (indexedDbSecretStorage() / memorySecretStorage()). */
+  secretStorage?: SecretStorage | null;
+}
+
+export interface ClientEvents {
+  connected: { authKeyId: bigint; newKey: boolean };
+  disconnect: Error | undefined;
+  reconnecting: number;
+  close: undefined;
+  floodWait: { seconds: number; method: string };
+  update: TlObject | Uint8Array;
+  protocolError: Error;
+}
+
+/** An rpc_error answer. */
+export class RpcError extends Error {
+  constructor(code: number, message: string, method?: string);
+  readonly name: 'RpcError';
+  /** error_code */
+  code: number;
+  method?: string;
+  /** For *_MIGRATE_N. */
+  dcId?: number;
+  /** For FLOOD_WAIT_N, FLOOD_PREMIUM_WAIT_N, SLOWMODE_WAIT_N. */
+  seconds?: number;
+}
+
+export class Client {
+  constructor(options: ClientOptions);
+  readonly authKeyId: bigint | undefined;
+  readonly dcId: number;
+  readonly connected: boolean;
+  apiId?: number;
+  apiHash?: string;
+  /** End-to-end secret chats (docs/secret.md). */
+  readonly secretChats: SecretChats;
+  on<E extends keyof ClientEvents>(event: E, fn: (value: ClientEvents[E]) => void): this;
+  off<E extends keyof ClientEvents>(event: E, fn: (value: ClientEvents[E]) => void): this;
+  connect(): Promise<void>;
+  invoke<M extends TlMethodName>(request: TlMethods[M]['params']): Promise<TlMethods[M]['result']>;
+  invoke(request: TlObject): Promise<unknown>;
+  /** The session blob: store it, pass it back as options.session. */
+  exportSession(): Uint8Array;
+  close(): void;
+}
+
+/** A transport over WebSocket (binary frames, subprotocol 'binary'). */
+export function webSocketTransport(url: string | URL, WebSocketImpl?: typeof WebSocket): Transport;
