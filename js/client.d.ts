@@ -55,6 +55,8 @@ export interface ClientEvents {
   floodWait: { seconds: number; method: string };
   update: TlObject | Uint8Array;
   protocolError: Error;
+  /** new_session_created (or a session the client renewed): updates may have been missed. */
+  sessionReset: { byServer: boolean };
 }
 
 /** An rpc_error answer. */

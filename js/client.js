@@ -314,6 +314,10 @@ export class Client {
       case 'protocolError':
         this._emit('protocolError', new Error(e.message));
         break;
+      case 'sessionReset':
+        // new_session_created (or a session we renewed): updates may have been missed.
+        this._emit('sessionReset', { byServer: e.byServer });
+        break;
       default:
         break;
     }

@@ -143,4 +143,82 @@ fn write_seed_corpora() {
         }
     }
     write("transport_server", &server);
+    write("secret_receive", &secret_seeds());
+}
+
+/// decryptedMessageLayer bodies from the creator (mode 1 and 2 of `secret_receive`).
+fn secret_seeds() -> Vec<Vec<u8>> {
+    use mtproto_wasm::tl::secret::{enums, types};
+    let layer = |out_seq: i32, message: enums::DecryptedMessage| {
+        types::DecryptedMessageLayer {
+            random_bytes: vec![1; 16],
+            layer: 144,
+            in_seq_no: 0,
+            out_seq_no: out_seq,
+            message,
+        }
+        .to_bytes()
+    };
+    let text = |t: &str| -> enums::DecryptedMessage {
+        types::DecryptedMessage {
+            no_webpage: false,
+            silent: false,
+            random_id: 1,
+            ttl: 0,
+            message: t.into(),
+            media: None,
+            entities: None,
+            via_bot_name: None,
+            reply_to_random_id: None,
+            grouped_id: None,
+        }
+        .into()
+    };
+    let service = |action: enums::DecryptedMessageAction| -> enums::DecryptedMessage {
+        types::DecryptedMessageService {
+            random_id: 2,
+            action,
+        }
+        .into()
+    };
+    let bodies = [
+        layer(1, text("hello")),
+        layer(
+            1,
+            service(types::DecryptedMessageActionNotifyLayer { layer: 144 }.into()),
+        ),
+        layer(3, text("after a hole")),
+        layer(
+            1,
+            service(
+                types::DecryptedMessageActionResend {
+                    start_seq_no: 0,
+                    end_seq_no: 0,
+                }
+                .into(),
+            ),
+        ),
+        layer(
+            1,
+            service(
+                types::DecryptedMessageActionRequestKey {
+                    exchange_id: 5,
+                    g_a: vec![2; 256],
+                }
+                .into(),
+            ),
+        ),
+        layer(
+            1,
+            service(types::DecryptedMessageActionSetMessageTTL { ttl_seconds: 5 }.into()),
+        ),
+    ];
+    let mut seeds: Vec<Vec<u8>> = bodies.iter().map(|b| [&[1u8][..], b].concat()).collect();
+    let mut multi = vec![2u8];
+    for b in [&bodies[2], &bodies[0]] {
+        multi.extend_from_slice(&(b.len() as u16).to_le_bytes());
+        multi.extend_from_slice(b);
+    }
+    seeds.push(multi);
+    seeds
 }

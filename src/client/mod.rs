@@ -29,8 +29,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::auth::{HandshakeConfig, HandshakeMachine};
 use crate::crypto::{AuthKey, CryptoError, RandomSource};
-use crate::session::{self, InvokeOptions, Session, SessionConfig, SessionEvent};
-use crate::transport::{Framing, Incoming, TransportCodec, TransportConfig};
+use crate::session::{self, InvokeOptions, Session, SessionConfig, SessionError, SessionEvent};
+use crate::transport::{Framing, Incoming, TransportCodec, TransportConfig, TransportError};
 
 /// A handshake that has not finished after this long is abandoned (the connection is
 /// dropped with [`ClientEvent::Disconnect`]).
@@ -189,6 +189,15 @@ impl ClientCore {
         };
         let items = match codec.unpack(chunk) {
             Ok(items) => items,
+            // "-404: the auth key is not known to the server" (or no longer): it is useless;
+            // the next connection makes a new one.
+            Err(TransportError::ServerError(-404)) if self.handshake.is_none() => {
+                self.key = None;
+                return self.disconnect(
+                    "transport: auth key unknown to the server (-404): a new key will be created"
+                        .into(),
+                );
+            }
             Err(e) => return self.disconnect(format!("transport: {e}")),
         };
         for item in items {
@@ -449,6 +458,7 @@ impl ClientCore {
             return;
         };
         let mut disconnect = false;
+        let mut corrupted = false;
         while let Some(ev) = s.poll_event() {
             let ev = match ev {
                 SessionEvent::RpcResult { request, body } => match self.ids.remove(&request) {
@@ -477,19 +487,33 @@ impl ClientCore {
                     }
                 }
                 SessionEvent::Update { body } => ClientEvent::Update(body),
+                SessionEvent::NewSessionCreated { .. } => {
+                    ClientEvent::SessionReset { by_server: true }
+                }
+                SessionEvent::SessionReset { .. } => ClientEvent::SessionReset { by_server: false },
                 SessionEvent::KeepAliveTimeout => {
                     disconnect = true;
                     continue;
                 }
-                SessionEvent::ProtocolError { error } => ClientEvent::ProtocolError {
-                    message: error.to_string(),
-                },
+                SessionEvent::ProtocolError { error } => {
+                    // A packet that fails msg_key on an authenticated stream means the stream
+                    // is damaged: its answers are lost, so the connection is re-established
+                    // (pending requests are then resent or asked about).
+                    if matches!(error, SessionError::MsgKeyMismatch) {
+                        corrupted = true;
+                    }
+                    ClientEvent::ProtocolError {
+                        message: error.to_string(),
+                    }
+                }
                 _ => continue,
             };
             self.events.push_back(ev);
         }
         if disconnect && self.codec.is_some() {
             self.disconnect("keep-alive timeout".into());
+        } else if corrupted && self.codec.is_some() {
+            self.disconnect("a corrupted packet (msg_key mismatch): reconnecting".into());
         }
     }
 }

@@ -84,6 +84,13 @@ pub enum ClientEvent {
         /// What happened.
         reason: String,
     },
+    /// The session was renewed: the server created a new one (new_session_created) or we
+    /// started one (bad_msg_notification 32/33, clock correction). Updates may have been
+    /// missed: the app may call updates.getDifference.
+    SessionReset {
+        /// Whether the server announced it (new_session_created) rather than we.
+        by_server: bool,
+    },
     /// An incoming packet was dropped; the connection keeps working.
     ProtocolError {
         /// What was wrong.

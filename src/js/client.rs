@@ -328,6 +328,10 @@ impl JsClientCore {
                 set(&o, "message", message.into());
                 "protocolError"
             }
+            ClientEvent::SessionReset { by_server } => {
+                set(&o, "byServer", by_server.into());
+                "sessionReset"
+            }
         };
         set(&o, "type", kind.into());
         o.into()

@@ -14,8 +14,7 @@ test('two clients: request, accept, 300 messages with a key change, a 1 MB file,
       fileURLToPath(new URL('./e2e/secret-scenario.mjs', import.meta.url))], {
       env: { ...process.env, PORT: String(dc.port) }, encoding: 'utf8', timeout: 240_000,
     });
-    if (r.status !== 0) console.error(r.stdout, r.stderr);
-    assert.equal(r.status, 0, 'the scenario failed');
+    assert.equal(r.status, 0, `the scenario failed:\n${r.stdout}\n${r.stderr}`);
     const result = JSON.parse(r.stdout.trim().split('\n').at(-1));
     assert.equal(result.ok, true);
     assert.ok(result.keyChanges >= 1);
