@@ -76,7 +76,9 @@ impl fmt::Display for BindError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::BadLength(n) => write!(f, "bind message: bad length {n}"),
-            Self::WrongAuthKeyId => f.write_str("bind message: not encrypted with the permanent key"),
+            Self::WrongAuthKeyId => {
+                f.write_str("bind message: not encrypted with the permanent key")
+            }
             Self::MsgKeyMismatch => f.write_str("bind message: msg_key mismatch"),
             Self::Malformed => f.write_str("bind message: not a bind_auth_key_inner"),
             Self::MsgIdMismatch => f.write_str("bind message: msg_id differs from the request's"),
@@ -168,9 +170,14 @@ pub fn verify_bind_message(
     };
     // Always compute msg_key before judging anything else, so failures look alike.
     let body_len = int_at(28) as usize;
-    let unpadded = plain.get(..HEADER_LEN + body_len.min(BIND_INNER_LEN)).unwrap_or_default();
+    let unpadded = plain
+        .get(..HEADER_LEN + body_len.min(BIND_INNER_LEN))
+        .unwrap_or_default();
     let key_ok: bool = msg_key_v1(unpadded).ct_eq(&msg_key).into();
-    let id_ok: bool = key_id.to_le_bytes().ct_eq(&perm_key.id().to_le_bytes()).into();
+    let id_ok: bool = key_id
+        .to_le_bytes()
+        .ct_eq(&perm_key.id().to_le_bytes())
+        .into();
     if !id_ok {
         return Err(BindError::WrongAuthKeyId);
     }
@@ -248,8 +255,14 @@ mod tests {
             assert_eq!(verify_bind_message(&perm(), &msg, MSG_ID, &e), Err(want));
         };
         check(|e| e.nonce += 1, BindError::NonceMismatch);
-        check(|e| e.temp_auth_key_id += 1, BindError::TempAuthKeyIdMismatch);
-        check(|e| e.perm_auth_key_id += 1, BindError::PermAuthKeyIdMismatch);
+        check(
+            |e| e.temp_auth_key_id += 1,
+            BindError::TempAuthKeyIdMismatch,
+        );
+        check(
+            |e| e.perm_auth_key_id += 1,
+            BindError::PermAuthKeyIdMismatch,
+        );
         check(|e| e.temp_session_id += 1, BindError::TempSessionIdMismatch);
         check(|e| e.expires_at += 1, BindError::ExpiresAtMismatch);
         assert_eq!(

@@ -39,7 +39,7 @@ pub use dh_prime::{DH_PRIME_CACHE_CAPACITY, DhPrimeCache};
 pub use hash::{sha1, sha1_concat, sha256, sha256_concat};
 pub use kdf::{MessageKeys, Side, derive_aes_key_iv, msg_key_for};
 pub use mont::MontModulus;
-pub use mtproto1::{decrypt_v1, derive_aes_key_iv_v1, encrypt_v1, msg_key_v1};
+pub use mtproto1::{DecryptedV1, decrypt_v1, derive_aes_key_iv_v1, encrypt_v1, msg_key_v1};
 pub use pq::{factorize_pq, is_prime_u64};
 pub use primes::{MILLER_RABIN_ROUNDS, is_probable_prime};
 pub use rng::{FixedRandom, OsRandom, RandomSource, SeededRandom};

@@ -74,18 +74,23 @@ pub fn encrypt_v1(
     Ok(out)
 }
 
+/// A decrypted MTProto 1.0 packet: (auth_key_id, msg_key, padded plaintext).
+pub type DecryptedV1 = (u64, [u8; 16], zeroize::Zeroizing<Vec<u8>>);
+
 /// Decrypts an MTProto 1.0 packet: returns (auth_key_id, msg_key, padded plaintext). The
 /// caller checks auth_key_id and, once it knows the unpadded length, msg_key.
 pub fn decrypt_v1(
     auth_key: &AuthKey,
     side: Side,
     packet: &[u8],
-) -> Result<(u64, [u8; 16], zeroize::Zeroizing<Vec<u8>>), CryptoError> {
-    let (head, body) = packet.split_at_checked(24).ok_or(CryptoError::WrongLength {
-        what: "MTProto 1.0 packet",
-        expected: "at least 24 bytes",
-        got: packet.len(),
-    })?;
+) -> Result<DecryptedV1, CryptoError> {
+    let (head, body) = packet
+        .split_at_checked(24)
+        .ok_or(CryptoError::WrongLength {
+            what: "MTProto 1.0 packet",
+            expected: "at least 24 bytes",
+            got: packet.len(),
+        })?;
     let mut id = [0u8; 8];
     id.copy_from_slice(&head[..8]);
     let mut msg_key = [0u8; 16];
