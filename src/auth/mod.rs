@@ -37,6 +37,7 @@
 //!    range check — then the client_DH_inner_data padding (0..15 bytes, to a multiple of 16);
 //! 4. dh_gen_retry: b (256) and padding again.
 
+pub mod bind;
 mod client;
 mod error;
 mod machine;
