@@ -67,6 +67,9 @@ pub struct ClientCore {
     waiting: Vec<(RequestId, Vec<u8>)>,
     /// Session request ids to ours.
     ids: HashMap<session::RequestId, RequestId>,
+    /// The body of every request in a session, until it resolves (to submit it again in a
+    /// new session when the key is lost).
+    bodies: HashMap<RequestId, Vec<u8>>,
     next_id: u64,
     /// Whether the next request of the session still needs the initConnection wrapper.
     needs_init: bool,
@@ -98,6 +101,7 @@ impl ClientCore {
             session: None,
             waiting: Vec::new(),
             ids: HashMap::new(),
+            bodies: HashMap::new(),
             next_id: 0,
             needs_init: true,
             out: VecDeque::new(),
@@ -193,6 +197,16 @@ impl ClientCore {
             // the next connection makes a new one.
             Err(TransportError::ServerError(-404)) if self.handshake.is_none() => {
                 self.key = None;
+                // The session dies with the key: its unfinished requests go to the next one.
+                let mut again: Vec<RequestId> = self.ids.drain().map(|(_, id)| id).collect();
+                again.sort();
+                let mut requeue: Vec<(RequestId, Vec<u8>)> = again
+                    .into_iter()
+                    .filter_map(|id| self.bodies.remove(&id).map(|b| (id, b)))
+                    .collect();
+                requeue.append(&mut self.waiting);
+                self.waiting = requeue;
+                self.session = None;
                 return self.disconnect(
                     "transport: auth key unknown to the server (-404): a new key will be created"
                         .into(),
@@ -401,6 +415,7 @@ impl ClientCore {
     }
 
     fn submit(&mut self, id: RequestId, body: Vec<u8>) {
+        self.bodies.insert(id, body.clone());
         let body = if self.needs_init && !is_service_function(&body) {
             match self.config.app.wrap(&body) {
                 Ok(b) => {
@@ -426,10 +441,13 @@ impl ClientCore {
             Ok(sid) => {
                 self.ids.insert(sid, id);
             }
-            Err(e) => self.events.push_back(ClientEvent::RequestFailed {
-                request: id,
-                reason: e.to_string(),
-            }),
+            Err(e) => {
+                self.bodies.remove(&id);
+                self.events.push_back(ClientEvent::RequestFailed {
+                    request: id,
+                    reason: e.to_string(),
+                })
+            }
         }
     }
 
@@ -461,15 +479,21 @@ impl ClientCore {
         let mut corrupted = false;
         while let Some(ev) = s.poll_event() {
             let ev = match ev {
-                SessionEvent::RpcResult { request, body } => match self.ids.remove(&request) {
-                    Some(request) => ClientEvent::Result { request, body },
-                    None => continue,
-                },
+                SessionEvent::RpcResult { request, body } => {
+                    match self.ids.remove(&request).inspect(|r| {
+                        self.bodies.remove(r);
+                    }) {
+                        Some(request) => ClientEvent::Result { request, body },
+                        None => continue,
+                    }
+                }
                 SessionEvent::RpcError {
                     request,
                     code,
                     message,
-                } => match self.ids.remove(&request) {
+                } => match self.ids.remove(&request).inspect(|r| {
+                    self.bodies.remove(r);
+                }) {
                     Some(request) => ClientEvent::RpcError {
                         request,
                         code,
@@ -478,7 +502,9 @@ impl ClientCore {
                     None => continue,
                 },
                 SessionEvent::RequestFailed { request, reason } => {
-                    match self.ids.remove(&request) {
+                    match self.ids.remove(&request).inspect(|r| {
+                        self.bodies.remove(r);
+                    }) {
                         Some(request) => ClientEvent::RequestFailed {
                             request,
                             reason: format!("{reason:?}"),
