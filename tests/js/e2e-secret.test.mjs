@@ -1,13 +1,17 @@
-// Secret chats end to end: two Node clients (pkg-node) through the real test DC over a real
-// WebSocket. The scenario runs in a child `node --experimental-websocket` (Node 20 has no
-// global WebSocket otherwise).
+// Secret chats end to end through the real test DC over a real WebSocket, with the same
+// scenario (e2e/secret-flow.mjs) in Node (pkg-node; a child `node --experimental-websocket`,
+// as Node 20 has no global WebSocket) and in headless Chromium (pkg/, a page served by the DC).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { chromiumOptions } from './static-server.mjs';
 import { startTestDc } from './e2e/testdc.mjs';
 
-test('two clients: request, accept, 300 messages with a key change, a 1 MB file, reload, discard', async () => {
+const flow = 'request, accept, 300 messages with a key change, a message lost in transit, a 1 MB file, reload, discard';
+
+test(`Node: ${flow}`, { timeout: 300_000 }, async () => {
   const dc = await startTestDc();
   try {
     const r = spawnSync(process.execPath, ['--experimental-websocket', '--no-warnings',
@@ -19,6 +23,26 @@ test('two clients: request, accept, 300 messages with a key change, a 1 MB file,
     assert.equal(result.ok, true);
     assert.ok(result.keyChanges >= 1);
   } finally {
+    await dc.stop();
+  }
+});
+
+test(`headless Chromium: ${flow}`, { timeout: 300_000 }, async () => {
+  const www = fileURLToPath(new URL('./e2e', import.meta.url));
+  const dc = await startTestDc(['--www', www]);
+  const browser = await chromium.launch(chromiumOptions);
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${dc.url}/secret-page.html`);
+    await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 240_000 });
+    const result = await page.evaluate(() => window.__result);
+    assert.equal(result.ok, true, result.error);
+    assert.ok(result.keyChanges >= 1);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
     await dc.stop();
   }
 });
