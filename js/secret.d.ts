@@ -51,6 +51,8 @@ export class SecretChat {
   off<E extends keyof SecretChatEvents>(event: E, fn: (value: SecretChatEvents[E]) => void): this;
   sendText(text: string): Promise<unknown>;
   send(message: TlObject): Promise<unknown>;
+  /** Rotates the key now (also automatic after 100 messages or a week). */
+  rekey(): Promise<unknown>;
   setTtl(seconds: number): Promise<unknown>;
   markRead(randomIds?: bigint[], maxDate?: number): Promise<void>;
   typing(on?: boolean): Promise<unknown>;

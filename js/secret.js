@@ -115,6 +115,12 @@ export class SecretChat extends Emitter {
     return this._mgr._run(this, () => this._core.send(m, this._mgr._dh, this._mgr._now()));
   }
 
+  // Rotates the key now (perfect forward secrecy; also automatic after 100 messages or a
+  // week). 'keyChanged' fires on both sides once the new key is in use.
+  rekey() {
+    return this._mgr._run(this, () => this._core.startRekey(this._mgr._dh));
+  }
+
   setTtl(seconds) {
     return this.send({ _: 'decryptedMessageService', action: { _: 'decryptedMessageActionSetMessageTTL', ttl_seconds: seconds } });
   }

@@ -286,6 +286,17 @@ impl SecretChatCore {
         outputs(self.chat.notify_layer(&mut OsRandom).map_err(error)?)
     }
 
+    /// Starts a key rotation now (also done by itself after 100 messages or a week); a
+    /// no-op while one is under way.
+    #[wasm_bindgen(js_name = startRekey)]
+    pub fn start_rekey(&mut self, dh: &SecretDh) -> Result<Array, JsError> {
+        let mut out = Vec::new();
+        self.chat
+            .start_rekey(&dh.params, &mut OsRandom, &mut out)
+            .map_err(error)?;
+        outputs(out)
+    }
+
     /// Closes from our side (then call messages.discardEncryption).
     pub fn close(&mut self) -> Result<Array, JsError> {
         outputs(self.chat.close())

@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import { chromiumOptions } from './static-server.mjs';
 import { startTestDc } from './e2e/testdc.mjs';
 
-const flow = 'request, accept, 300 messages with a key change, a message lost in transit, a 1 MB file, reload, discard';
+const flow = 'request, accept, simultaneous rekey, duplicated and tampered messages, 300 messages with a key change, a message lost in transit, a 1 MB file, reload, discard';
 
 test(`Node: ${flow}`, { timeout: 300_000 }, async () => {
   const dc = await startTestDc();

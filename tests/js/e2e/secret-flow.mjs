@@ -1,7 +1,8 @@
 // The secret-chat scenario shared by Node (secret-scenario.mjs, pkg-node) and the browser
 // (secret-page.html, pkg/): two clients through the test DC over WebSocket: request and
-// accept, 300 messages with a key change, a message lost in transit, a 1 MB file, a reload
-// of one side with nothing lost, and discard.
+// accept, a simultaneous key rotation from both sides, a message the DC duplicates, one it
+// tampers with, 300 messages with a key change, a message lost in transit, a 1 MB file, a
+// reload of one side with nothing lost, and discard.
 function makeAssert() {
   const fail = (m) => { throw new Error(m); };
   const same = (a, b) => JSON.stringify(a, (_, x) => (typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? [...x] : x))
@@ -73,6 +74,35 @@ export async function secretFlow({ Client, webSocketTransport, memorySecretStora
   assert.equal(chatA.keyVisualization.hex, chatB.keyVisualization.hex);
   assert.equal(chatA.keyVisualization.grid.length, 12);
   assert.ok(chatA.layer >= 73);
+
+  // Both sides start a key rotation at once: the rules pick one, both end on the same key.
+  const firstKey = chatA.fingerprint;
+  const changedA = new Promise((r) => chatA.on('keyChanged', r));
+  const changedB = new Promise((r) => chatB.on('keyChanged', r));
+  await Promise.all([chatA.rekey(), chatB.rekey()]);
+  await withTimeout(Promise.all([changedA, changedB]), 20000, 'concurrent rekey');
+  for (let i = 0; i < 200 && chatA.fingerprint !== chatB.fingerprint; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(chatA.fingerprint, chatB.fingerprint);
+  assert.notEqual(chatA.fingerprint, firstKey);
+
+  // A message the DC delivers twice is shown once.
+  await fault('duplicate_encrypted_messages', 1);
+  const dup = texts(chatB, 2);
+  await chatA.sendText('only once');
+  await chatA.sendText('next one');
+  assert.deepEqual((await withTimeout(dup, 20000, 'duplicate')).map((m) => m.message), ['only once', 'next one']);
+
+  // A message tampered with in transit is discarded; the resend fills the hole, in order.
+  await fault('corrupt_encrypted_messages', 1);
+  const errors = [];
+  const onError = (e) => errors.push(e);
+  chatB.on('error', onError);
+  const fixed = texts(chatB, 2);
+  await chatA.sendText('tampered in transit');
+  await chatA.sendText('after the tampering');
+  assert.deepEqual((await withTimeout(fixed, 20000, 'tamper')).map((m) => m.message), ['tampered in transit', 'after the tampering']);
+  assert.ok(errors.length >= 1, 'the tampered copy was reported');
+  chatB.off('error', onError);
 
   // 150 messages each way; the key changes after 100.
   const keysA = [];

@@ -62,7 +62,8 @@ pub const USAGE: &str =
   --fault NAME=VALUE   a fault switch (also GET /__faults/NAME/VALUE at run time):
                        drop_after_frames, drop_at_request, delay_ms, duplicate, reorder,
                        corrupt, bad_salt, clock_offset, forget_sessions, restart,
-                       wipe_keys, drop_encrypted_messages (see src/faults.rs)
+                       wipe_keys, drop_encrypted_messages, duplicate_encrypted_messages,
+                       corrupt_encrypted_messages (see src/faults.rs)
 
 Login rules (test numbers only): a phone number starting with 99966 gets a code by
 auth.sendCode; the code is always 22222.";

@@ -19,6 +19,8 @@
 //! | `restart` 1 | every open connection is closed now (state kept) |
 //! | `wipe_keys` 1 | every auth key is forgotten and connections closed (clients get -404) |
 //! | `drop_encrypted_messages` N | the next N secret-chat messages are swallowed (the sender gets its answer) |
+//! | `duplicate_encrypted_messages` N | the next N secret-chat messages are delivered twice (each copy with its own qts) |
+//! | `corrupt_encrypted_messages` N | the next N secret-chat messages get one bit flipped in transit |
 
 use std::sync::Mutex;
 
@@ -72,6 +74,10 @@ pub enum Action {
     WipeKeys,
     /// Swallow N secret messages.
     DropEncrypted(u32),
+    /// Deliver N secret messages twice.
+    DuplicateEncrypted(u32),
+    /// Flip a bit in N secret messages.
+    CorruptEncrypted(u32),
 }
 
 /// Applies `name=value` to `faults`; the action the DC must take, or an error for an
@@ -102,6 +108,8 @@ pub fn apply(faults: &Mutex<Faults>, name: &str, value: &str) -> Result<Action, 
         "restart" => return Ok(Action::Restart),
         "wipe_keys" => return Ok(Action::WipeKeys),
         "drop_encrypted_messages" => return Ok(Action::DropEncrypted(n()?)),
+        "duplicate_encrypted_messages" => return Ok(Action::DuplicateEncrypted(n()?)),
+        "corrupt_encrypted_messages" => return Ok(Action::CorruptEncrypted(n()?)),
         _ => return Err(format!("unknown fault {name:?}")),
     }
     Ok(Action::None)

@@ -255,16 +255,19 @@ async fn wiped_keys_get_404() {
 }
 
 #[tokio::test]
-async fn drop_encrypted_messages_sets_the_relay_counter() {
+async fn secret_message_faults_set_the_relay_counters() {
     let (dc, factory) = start().await;
     fault(&dc, "drop_encrypted_messages", "2").await;
+    fault(&dc, "duplicate_encrypted_messages", "3").await;
+    fault(&dc, "corrupt_encrypted_messages", "4").await;
+    let state = factory.state();
+    let s = &state.lock().unwrap().secret;
     assert_eq!(
-        factory
-            .state()
-            .lock()
-            .unwrap()
-            .secret
-            .drop_encrypted_messages,
-        2
+        (
+            s.drop_encrypted_messages,
+            s.duplicate_encrypted_messages,
+            s.corrupt_encrypted_messages
+        ),
+        (2, 3, 4)
     );
 }

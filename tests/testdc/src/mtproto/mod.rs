@@ -109,6 +109,8 @@ impl HandlerFactory for MtprotoFactory {
             Action::BadSalt => state.replace_salts(now),
             Action::ForgetSessions => state.forget_sessions(),
             Action::DropEncrypted(n) => state.secret.drop_encrypted_messages += n,
+            Action::DuplicateEncrypted(n) => state.secret.duplicate_encrypted_messages += n,
+            Action::CorruptEncrypted(n) => state.secret.corrupt_encrypted_messages += n,
             Action::Restart | Action::WipeKeys => {
                 if action == Action::WipeKeys {
                     state.forget_keys();

@@ -251,6 +251,15 @@ pub fn send(ctx: &mut ApiCtx<'_>, o: &Object, me: &User) -> Result<Vec<u8>, RpcF
         s.drop_encrypted_messages -= 1;
         return Ok(answer);
     }
+    let mut data = data;
+    if crate::faults::take(&mut s.corrupt_encrypted_messages) {
+        crate::faults::flip_bit(&mut data);
+    }
+    let copies = if crate::faults::take(&mut s.duplicate_encrypted_messages) {
+        2
+    } else {
+        1
+    };
     let mut msg = Object::new(if service {
         "encryptedMessageService"
     } else {
@@ -269,11 +278,13 @@ pub fn send(ctx: &mut ApiCtx<'_>, o: &Object, me: &User) -> Result<Vec<u8>, RpcF
     let Some(peer) = chat.peer_of(me.id) else {
         return Err(fail(400, "ENCRYPTION_ID_INVALID"));
     };
-    let (qts, _) = s.log(peer, msg.clone().into(), Some(random_id));
-    let update = Object::new("updateNewEncryptedMessage")
-        .with("message", msg)
-        .with("qts", qts.unwrap_or(0));
-    push(s, peer, update.into(), date);
+    for _ in 0..copies {
+        let (qts, _) = s.log(peer, msg.clone().into(), Some(random_id));
+        let update = Object::new("updateNewEncryptedMessage")
+            .with("message", msg.clone())
+            .with("qts", qts.unwrap_or(0));
+        push(s, peer, update.into(), date);
+    }
     Ok(answer)
 }
 

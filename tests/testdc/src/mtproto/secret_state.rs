@@ -117,6 +117,11 @@ pub struct SecretState {
     /// Fault switch: swallow this many next encrypted messages (the sender gets its answer,
     /// the peer never sees them, not even in getDifference).
     pub drop_encrypted_messages: u32,
+    /// Fault switch: deliver this many next encrypted messages twice (a second update with
+    /// its own qts), as a server resending would.
+    pub duplicate_encrypted_messages: u32,
+    /// Fault switch: flip one bit in the bytes of this many next encrypted messages.
+    pub corrupt_encrypted_messages: u32,
 }
 
 impl SecretState {
