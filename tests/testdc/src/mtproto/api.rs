@@ -52,6 +52,10 @@ pub struct ApiCtx<'a> {
     pub now: i64,
     /// Telegram's dh_prime.
     pub dh_prime: &'a [u8],
+    /// msg_id of the request.
+    pub msg_id: i64,
+    /// session_id of the request.
+    pub session_id: u64,
 }
 
 /// Decodes and answers one API call: the TL bytes of the result, or an error.
@@ -105,6 +109,7 @@ fn dispatch(ctx: &mut ApiCtx<'_>, o: &Object, depth: usize) -> Result<Vec<u8>, R
         "initConnection" | "invokeAfterMsg" | "invokeAfterMsgs" | "invokeWithoutUpdates" => {
             inner(ctx, o)
         }
+        "auth.bindTempAuthKey" => super::bind::bind_temp_auth_key(ctx, o),
         "help.getConfig" => encode(&objects::config(ctx.now, ctx.dc_id, ctx.port)),
         "help.getNearestDc" => encode(&Value::Object(
             Object::new("nearestDc")
@@ -142,9 +147,7 @@ fn dispatch(ctx: &mut ApiCtx<'_>, o: &Object, depth: usize) -> Result<Vec<u8>, R
 
 fn signed_in(ctx: &mut ApiCtx<'_>) -> Result<User, RpcFail> {
     ctx.state
-        .keys
-        .get(&ctx.key_id)
-        .and_then(|k| k.user_id)
+        .user_of_key(ctx.key_id)
         .and_then(|id| ctx.state.users.get(&id))
         .cloned()
         .ok_or_else(|| fail(401, "AUTH_KEY_UNREGISTERED"))
@@ -185,7 +188,14 @@ fn send_code(ctx: &mut ApiCtx<'_>, o: &Object) -> Result<Vec<u8>, RpcFail> {
 }
 
 fn authorization(ctx: &mut ApiCtx<'_>, user: &User) -> Result<Vec<u8>, RpcFail> {
-    match ctx.state.keys.get_mut(&ctx.key_id) {
+    // Signing in over a bound temporary key authorizes the permanent key.
+    let key_id = ctx
+        .state
+        .keys
+        .get(&ctx.key_id)
+        .and_then(|k| k.bound_to)
+        .unwrap_or(ctx.key_id);
+    match ctx.state.keys.get_mut(&key_id) {
         Some(k) => k.user_id = Some(user.id),
         None => return Err(fail(401, "AUTH_KEY_UNREGISTERED")),
     }

@@ -9,6 +9,7 @@
 //! and users, behind one mutex.
 
 pub mod api;
+pub mod bind;
 pub mod objects;
 pub mod secret;
 pub mod secret_state;

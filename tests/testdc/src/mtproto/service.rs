@@ -209,6 +209,8 @@ pub fn handle_packet(ctx: &mut PacketCtx<'_>, packet: ClientPacket) -> Vec<Vec<u
             Job::Reply(b) => bodies.push(b),
             Job::Api(msg_id, body) => {
                 let mut api_ctx = ApiCtx {
+                    msg_id,
+                    session_id,
                     state: ctx.state,
                     key_id: ctx.key_id,
                     dc_id: ctx.dc_id,

@@ -119,6 +119,8 @@ pub struct KeyEntry {
     pub salts: VecDeque<Salt>,
     /// The user signed in with this key.
     pub user_id: Option<i64>,
+    /// The permanent key this temporary key is bound to (auth.bindTempAuthKey).
+    pub bound_to: Option<u64>,
     /// Sessions by session id.
     pub sessions: HashMap<u64, SessionData>,
 }
@@ -255,6 +257,7 @@ impl DcState {
         self.keys.insert(
             id,
             KeyEntry {
+                bound_to: None,
                 key,
                 created: now,
                 expires_at: expires_in.map(|e| now + i64::from(e.max(0))),
@@ -276,6 +279,15 @@ impl DcState {
             return None;
         }
         self.keys.get_mut(&id)
+    }
+
+    /// The user of key `id`: its own, or that of the permanent key it is bound to.
+    pub fn user_of_key(&self, id: u64) -> Option<i64> {
+        let k = self.keys.get(&id)?;
+        match k.bound_to {
+            Some(perm) => self.keys.get(&perm).and_then(|p| p.user_id),
+            None => k.user_id,
+        }
     }
 
     /// Forgets every auth key (fault `wipe_keys`).
