@@ -2,6 +2,7 @@
 //! upload.getFile for inputEncryptedFileLocation.
 //! Spec: <https://core.telegram.org/api/files>.
 
+use mtproto_wasm::secret::file::md5_hex;
 use mtproto_wasm::tl::{Object, Value};
 
 use super::api::{ApiCtx, RpcFail, encode, fail, field, int_field};
@@ -80,41 +81,19 @@ pub fn attach(ctx: &mut ApiCtx<'_>, v: &Value, me: &User) -> Result<Value, RpcFa
                 }
             }
             let file_id = random_i64();
-            let access_hash = random_i64();
-            let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-            ctx.state.secret.files.insert(
-                file_id,
-                EncFile {
-                    access_hash,
-                    bytes,
-                    key_fingerprint: fp,
-                },
-            );
-            Ok(Object::new("encryptedFile")
-                .with("id", file_id)
-                .with("access_hash", access_hash)
-                .with("size", size)
-                .with("dc_id", ctx.dc_id)
-                .with("key_fingerprint", fp)
-                .into())
+            let file = EncFile {
+                access_hash: random_i64(),
+                bytes,
+                key_fingerprint: fp,
+            };
+            let obj = file_object(file_id, &file, ctx.dc_id);
+            ctx.state.secret.files.insert(file_id, file);
+            Ok(obj)
         }
         "inputEncryptedFile" => {
             let id = int_field(o, "id")?;
-            let hash = int_field(o, "access_hash")?;
-            let f = ctx
-                .state
-                .secret
-                .files
-                .get(&id)
-                .filter(|f| f.access_hash == hash)
-                .ok_or_else(|| fail(400, "FILE_ID_INVALID"))?;
-            Ok(Object::new("encryptedFile")
-                .with("id", id)
-                .with("access_hash", hash)
-                .with("size", i64::try_from(f.bytes.len()).unwrap_or(i64::MAX))
-                .with("dc_id", ctx.dc_id)
-                .with("key_fingerprint", f.key_fingerprint)
-                .into())
+            let f = stored(ctx, id, int_field(o, "access_hash")?)?;
+            Ok(file_object(id, f, ctx.dc_id))
         }
         _ => Err(fail(400, "INPUT_REQUEST_INVALID")),
     }
@@ -146,13 +125,7 @@ pub fn get_file(ctx: &mut ApiCtx<'_>, o: &Object) -> Result<Vec<u8>, RpcFail> {
     {
         return Err(fail(400, "LIMIT_INVALID"));
     }
-    let f = ctx
-        .state
-        .secret
-        .files
-        .get(&id)
-        .filter(|f| f.access_hash == hash)
-        .ok_or_else(|| fail(400, "FILE_ID_INVALID"))?;
+    let f = stored(ctx, id, hash)?;
     let start = usize::try_from(offset)
         .unwrap_or(usize::MAX)
         .min(f.bytes.len());
@@ -169,4 +142,23 @@ pub fn get_file(ctx: &mut ApiCtx<'_>, o: &Object) -> Result<Vec<u8>, RpcFail> {
     )
 }
 
-use mtproto_wasm::secret::file::md5_hex;
+/// The stored file `id` if `hash` is its access_hash.
+fn stored<'s>(ctx: &'s ApiCtx<'_>, id: i64, hash: i64) -> Result<&'s EncFile, RpcFail> {
+    ctx.state
+        .secret
+        .files
+        .get(&id)
+        .filter(|f| f.access_hash == hash)
+        .ok_or_else(|| fail(400, "FILE_ID_INVALID"))
+}
+
+/// The encryptedFile object of a stored file.
+fn file_object(id: i64, f: &EncFile, dc_id: i32) -> Value {
+    Object::new("encryptedFile")
+        .with("id", id)
+        .with("access_hash", f.access_hash)
+        .with("size", i64::try_from(f.bytes.len()).unwrap_or(i64::MAX))
+        .with("dc_id", dc_id)
+        .with("key_fingerprint", f.key_fingerprint)
+        .into()
+}
