@@ -152,19 +152,11 @@ impl SecretChat {
                 }
                 if *mine == exchange_id {
                     self.rekey = Rekey::Idle;
-                    return self.send_action(
-                        types::DecryptedMessageActionAbortKey { exchange_id }.into(),
-                        rng,
-                        out,
-                    );
+                    return self.abort_key(exchange_id, rng, out);
                 }
             }
             Rekey::Accepted { .. } => {
-                return self.send_action(
-                    types::DecryptedMessageActionAbortKey { exchange_id }.into(),
-                    rng,
-                    out,
-                );
+                return self.abort_key(exchange_id, rng, out);
             }
             Rekey::Idle => {}
         }
@@ -174,11 +166,7 @@ impl SecretChat {
             Ok(k) => k,
             Err(_) => {
                 self.rekey = Rekey::Idle;
-                return self.send_action(
-                    types::DecryptedMessageActionAbortKey { exchange_id }.into(),
-                    rng,
-                    out,
-                );
+                return self.abort_key(exchange_id, rng, out);
             }
         };
         let key_fingerprint = key_fingerprint(&key);
@@ -222,11 +210,7 @@ impl SecretChat {
         let key = match key {
             Ok(k) if key_fingerprint(&k) == fingerprint => k,
             _ => {
-                return self.send_action(
-                    types::DecryptedMessageActionAbortKey { exchange_id }.into(),
-                    rng,
-                    out,
-                );
+                return self.abort_key(exchange_id, rng, out);
             }
         };
         // CommitKey goes out under the old key; everything after it under the new one.
@@ -252,11 +236,7 @@ impl SecretChat {
         if !matches {
             if self.rekey_in_progress() {
                 self.rekey = Rekey::Idle;
-                return self.send_action(
-                    types::DecryptedMessageActionAbortKey { exchange_id }.into(),
-                    rng,
-                    out,
-                );
+                return self.abort_key(exchange_id, rng, out);
             }
             return Ok(());
         }
@@ -265,6 +245,20 @@ impl SecretChat {
         }
         // "Noop ... sent with the new key" tells the initiator the switch happened.
         self.send_action(types::DecryptedMessageActionNoop {}.into(), rng, out)
+    }
+
+    /// Sends decryptedMessageActionAbortKey for `exchange_id`.
+    fn abort_key(
+        &mut self,
+        exchange_id: i64,
+        rng: &mut dyn RandomSource,
+        out: &mut Vec<ChatOutput>,
+    ) -> Result<(), SecretError> {
+        self.send_action(
+            types::DecryptedMessageActionAbortKey { exchange_id }.into(),
+            rng,
+            out,
+        )
     }
 
     fn switch_key(&mut self, key: AuthKey, now: i64, out: &mut Vec<ChatOutput>) {
