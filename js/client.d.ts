@@ -39,6 +39,13 @@ export interface ClientOptions {
   langCode?: string;
   /** Keep-alive ping interval, ms. */
   pingInterval?: number;
+  /**
+   * Perfect forward secrecy (default true): traffic runs over a temporary key bound to the
+   * permanent one with auth.bindTempAuthKey and renewed before it expires.
+   */
+  pfs?: boolean;
+  /** Lifetime of each temporary key, seconds (at least 60; default 86400). */
+  tempKeyTtl?: number;
   /** FLOOD_WAIT up to this many seconds is waited out automatically (default 60). */
   floodWaitThreshold?: number;
   clock?: Clock;
@@ -57,6 +64,8 @@ export interface ClientEvents {
   protocolError: Error;
   /** new_session_created (or a session the client renewed): updates may have been missed. */
   sessionReset: { byServer: boolean };
+  /** PFS: a temporary key was bound (after connecting, and after each renewal). */
+  tempKeyBound: { tempAuthKeyId: bigint; expiresAt: number };
 }
 
 /** An rpc_error answer. */
@@ -75,6 +84,8 @@ export class RpcError extends Error {
 export class Client {
   constructor(options: ClientOptions);
   readonly authKeyId: bigint | undefined;
+  /** PFS: the bound temporary key the traffic runs over (0n without one). */
+  readonly tempAuthKeyId: bigint | undefined;
   readonly dcId: number;
   readonly connected: boolean;
   apiId?: number;

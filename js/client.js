@@ -78,6 +78,8 @@ export class Client {
   }
 
   get authKeyId() { return this._core.authKeyId; }
+  // PFS: the id of the bound temporary key the traffic runs over (0n without one).
+  get tempAuthKeyId() { return this._core.tempAuthKeyId; }
   get dcId() { return this._core.dcId; }
   get connected() { return this._open && this._core.ready; }
 
@@ -317,6 +319,10 @@ export class Client {
       case 'sessionReset':
         // new_session_created (or a session we renewed): updates may have been missed.
         this._emit('sessionReset', { byServer: e.byServer });
+        break;
+      case 'tempKeyBound':
+        // PFS: a temporary key was bound (after connecting, and after each renewal).
+        this._emit('tempKeyBound', { tempAuthKeyId: e.tempAuthKeyId, expiresAt: e.expiresAt });
         break;
       default:
         break;

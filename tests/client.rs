@@ -50,6 +50,8 @@ struct Net {
     server: TestServer,
     chunks: Chunks,
     events: Vec<ClientEvent>,
+    /// `TempKeyBound` events, kept apart: (temp key id, expires_at).
+    bound: Vec<(u64, i64)>,
 }
 
 impl Net {
@@ -65,6 +67,7 @@ impl Net {
             server,
             chunks,
             events: Vec::new(),
+            bound: Vec::new(),
         }
     }
 
@@ -110,7 +113,13 @@ impl Net {
                 Chunks::Coalesced => self.client.handle_bytes(self.now, &down.concat()),
             }
             while let Some(e) = self.client.poll_event() {
-                self.events.push(e);
+                match e {
+                    ClientEvent::TempKeyBound {
+                        temp_auth_key_id,
+                        expires_at,
+                    } => self.bound.push((temp_auth_key_id, expires_at)),
+                    e => self.events.push(e),
+                }
             }
             if up.is_empty() && down.is_empty() {
                 return;
@@ -169,6 +178,11 @@ fn connected(n: &mut Net, new_key: bool) -> u64 {
 
 fn handshake_and_requests(framing: Framing, chunks: Chunks) {
     let mut n = Net::new(framing, chunks);
+    handshake_and_requests_on(&mut n, true);
+}
+
+/// With PFS (the default): a permanent and a temporary key, the bind first.
+fn handshake_and_requests_on(n: &mut Net, pfs: bool) {
     assert_eq!(n.client.auth_key_id(), 0);
     assert!(n.client.export_session().is_none());
     let queued = n
@@ -190,17 +204,38 @@ fn handshake_and_requests(framing: Framing, chunks: Chunks) {
     let r = n.result(queued);
     assert_eq!(r.name, "nearestDc");
     assert_eq!(r.get("this_dc"), Some(&Value::Int(2)));
-    assert_eq!(n.server.handshakes(), 1);
+    assert_eq!(n.server.handshakes(), if pfs { 2 } else { 1 });
     // the first request is wrapped, later ones are not
     let r2 = n.invoke(nearest());
     assert_eq!(n.result(r2).name, "nearestDc");
-    assert_eq!(
-        n.server.requests(),
-        [
-            "invokeWithLayer/initConnection/help.getNearestDc",
-            "help.getNearestDc"
-        ]
-    );
+    let mut expected = vec![
+        "invokeWithLayer/initConnection/help.getNearestDc",
+        "help.getNearestDc",
+    ];
+    if pfs {
+        // the temporary key is bound before anything else goes over it
+        expected.insert(0, "auth.bindTempAuthKey");
+        let temp = n.client.temp_auth_key_id();
+        assert_ne!(temp, 0);
+        assert_ne!(temp, n.client.auth_key_id());
+        assert_eq!(n.server.bound_to(temp), Some(n.client.auth_key_id()));
+        assert_eq!(n.bound.len(), 1);
+        assert_eq!(n.bound[0].0, temp);
+    } else {
+        assert_eq!(n.client.temp_auth_key_id(), 0);
+        assert!(n.bound.is_empty());
+    }
+    assert_eq!(n.server.requests(), expected);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn without_pfs_the_permanent_key_carries_the_session() {
+    let mut c = config(Framing::Intermediate);
+    c.pfs = false;
+    let client = ClientCore::new(c, Box::new(SeededRandom::new(7)));
+    let mut n = Net::with(client, server(8), Chunks::Whole);
+    handshake_and_requests_on(&mut n, false);
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -240,7 +275,7 @@ fn ping_rpc_error_and_updates() {
     assert_eq!(pong.get("ping_id"), Some(&Value::Long(1)));
     assert!(matches!(pong.get("msg_id"), Some(Value::Long(id)) if *id != 0));
     // ping is not wrapped in initConnection: the first API request still is
-    assert!(n.server.requests().is_empty());
+    assert_eq!(n.server.requests(), ["auth.bindTempAuthKey"]);
 
     n.server.fail_next(420, "FLOOD_WAIT_3");
     let r = n.invoke(nearest());
@@ -296,8 +331,8 @@ fn reconnect_mid_request_resolves_exactly_once() {
         .collect();
     got.sort();
     assert_eq!(got, [r, r2], "{:?}", n.events);
-    assert_eq!(n.server.handshakes(), 1);
-    assert_eq!(n.server.requests().len(), 3);
+    assert_eq!(n.server.handshakes(), 2);
+    assert_eq!(n.server.requests().len(), 4); // bind + held + resent + queued
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -307,8 +342,10 @@ fn exported_session_needs_no_second_handshake() {
     let r = n.invoke(nearest());
     n.result(r);
     let blob = n.client.export_session().unwrap();
-    assert_eq!(blob.len(), mtproto_wasm::client::BLOB_LEN);
+    // with PFS the blob holds the bound temporary key too
+    assert_eq!(blob.len(), mtproto_wasm::client::BLOB_LEN_WITH_TEMP_KEY);
     let id = n.client.auth_key_id();
+    let temp = n.client.temp_auth_key_id();
     n.drop_connection();
     let client = ClientCore::from_session(
         config(Framing::Abridged),
@@ -317,12 +354,24 @@ fn exported_session_needs_no_second_handshake() {
     )
     .unwrap();
     assert_eq!(client.auth_key_id(), id);
+    assert_eq!(client.temp_auth_key_id(), temp);
     let mut m = Net::with(client, n.server, Chunks::Whole);
     m.connect();
     assert_eq!(connected(&mut m, false), id);
     let r = m.invoke(nearest());
     assert_eq!(m.result(r).name, "nearestDc");
-    assert_eq!(m.server.handshakes(), 1);
+    // no handshake and no second bind
+    assert_eq!(m.server.handshakes(), 2);
+    assert!(m.bound.is_empty());
+    assert_eq!(m.server.requests()[0], "auth.bindTempAuthKey");
+    assert_eq!(
+        m.server
+            .requests()
+            .iter()
+            .filter(|r| *r == "auth.bindTempAuthKey")
+            .count(),
+        1
+    );
     // the new session starts with initConnection again
     assert_eq!(
         m.server.requests().last().unwrap(),
@@ -385,4 +434,233 @@ fn hostile_bytes_disconnect_without_panicking() {
     }
     assert!(matches!(ev, Some(ClientEvent::Disconnect { .. })), "{ev:?}");
     assert!(!fresh.is_connected());
+}
+
+// --- perfect forward secrecy: temporary keys --------------------------------------------
+
+fn pfs_net(ttl_s: i32) -> Net {
+    let mut c = config(Framing::Intermediate);
+    c.temp_key_ttl_s = ttl_s;
+    c.ping_interval_ms = 0;
+    let client = ClientCore::new(c, Box::new(SeededRandom::new(7)));
+    let mut n = Net::with(client, server(8), Chunks::Whole);
+    n.connect();
+    connected(&mut n, true);
+    n
+}
+
+impl Net {
+    /// Runs the client's timers up to `t` (each deadline in turn), moving bytes after each.
+    fn advance_to(&mut self, t: u64) {
+        for _ in 0..10_000 {
+            match self.client.poll_timeout() {
+                Some(d) if d <= t => {
+                    self.now = self.now.max(d);
+                    self.client.handle_timeout(self.now);
+                    self.pump();
+                }
+                _ => break,
+            }
+        }
+        self.now = self.now.max(t);
+        self.client.handle_timeout(self.now);
+        self.pump();
+    }
+
+    fn results(&self) -> Vec<RequestId> {
+        let mut v: Vec<RequestId> = self
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                ClientEvent::Result { request, .. } => Some(*request),
+                _ => None,
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn binds(&self) -> usize {
+        self.server
+            .requests()
+            .iter()
+            .filter(|r| *r == "auth.bindTempAuthKey")
+            .count()
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn temporary_key_is_renewed_before_it_expires_on_the_same_connection() {
+    let mut n = pfs_net(60);
+    let perm = n.client.auth_key_id();
+    let first = n.client.temp_auth_key_id();
+    let expires = n.client.temp_key_expires_at().unwrap();
+    assert_eq!(expires, (T0 / 1000) as i64 + 60);
+    // renewal is due a quarter of the lifetime early: 15 s before expiry
+    let due = (expires as u64 - 15) * 1000;
+    n.advance_to(due - 1);
+    assert_eq!(n.server.handshakes(), 2);
+    n.advance_to(due);
+    let second = n.client.temp_auth_key_id();
+    assert_ne!(second, first);
+    assert_eq!(n.client.auth_key_id(), perm);
+    assert_eq!(n.server.bound_to(second), Some(perm));
+    assert_eq!(n.server.handshakes(), 3);
+    assert_eq!(n.bound.len(), 2);
+    // no reconnect, no Connected: the renewal is invisible to the app
+    assert!(n.events.is_empty(), "{:?}", n.events);
+    assert!(n.client.is_ready());
+    // requests go over the new key (the new session starts with initConnection again)
+    let r = n.invoke(nearest());
+    assert_eq!(n.result(r).name, "nearestDc");
+    assert_eq!(
+        n.server.requests().last().unwrap(),
+        "invokeWithLayer/initConnection/help.getNearestDc"
+    );
+    // and again, for as long as the client runs: the old keys expire on the server
+    for round in 0..3 {
+        let due = (n.client.temp_key_expires_at().unwrap() as u64 - 15) * 1000;
+        n.advance_to(due);
+        assert_eq!(n.bound.len(), 3 + round);
+        let r = n.invoke(nearest());
+        assert_eq!(n.result(r).name, "nearestDc");
+    }
+    assert!(n.server.temp_keys() <= 2);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_request_in_flight_during_renewal_resolves_exactly_once() {
+    let mut n = pfs_net(60);
+    // one request the server sits on across the renewal
+    n.server.hold_next();
+    let held = n.invoke(nearest());
+    let due = (n.client.temp_key_expires_at().unwrap() as u64 - 15) * 1000;
+    n.advance_to(due);
+    // the new key is made but waits: the old session is not idle
+    assert_eq!(n.server.handshakes(), 3);
+    assert_eq!(n.bound.len(), 1);
+    // requests made meanwhile wait for the switch
+    let during = n
+        .client
+        .invoke(tl::encode_value(&nearest().into()).unwrap())
+        .unwrap();
+    n.pump();
+    assert!(n.results().is_empty());
+    // the grace period ends: the new key takes over, both requests are answered once
+    n.advance_to(n.now + 10_000);
+    assert_eq!(n.bound.len(), 2);
+    n.advance_to(n.now + 1_000);
+    assert_eq!(n.results(), [held, during], "{:?}", n.events);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn an_expired_temporary_key_is_replaced_on_reconnect() {
+    let mut n = pfs_net(60);
+    let perm = n.client.auth_key_id();
+    let first = n.client.temp_auth_key_id();
+    n.drop_connection();
+    n.now += 120_000;
+    let r = n
+        .client
+        .invoke(tl::encode_value(&nearest().into()).unwrap())
+        .unwrap();
+    n.connect();
+    assert_eq!(
+        n.events[0],
+        ClientEvent::Connected {
+            auth_key_id: perm,
+            new_key: false
+        }
+    );
+    let second = n.client.temp_auth_key_id();
+    assert_ne!(second, first);
+    assert_eq!(n.server.handshakes(), 3);
+    assert_eq!(n.results(), [r]);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_temporary_key_the_server_lost_is_replaced_and_the_login_kept() {
+    let mut n = pfs_net(3600);
+    let perm = n.client.auth_key_id();
+    n.server.forget_key(n.client.temp_auth_key_id());
+    let r = n.invoke(nearest());
+    let evs = n.take_events();
+    assert!(
+        evs.iter()
+            .any(|e| matches!(e, ClientEvent::Disconnect { .. })),
+        "{evs:?}"
+    );
+    n.drop_connection();
+    n.connect();
+    assert_eq!(
+        n.events[0],
+        ClientEvent::Connected {
+            auth_key_id: perm,
+            new_key: false
+        }
+    );
+    assert_eq!(n.results(), [r]);
+    assert_eq!(n.server.handshakes(), 3);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_refused_bind_twice_means_the_permanent_key_is_gone() {
+    let mut n = pfs_net(3600);
+    let perm = n.client.auth_key_id();
+    n.server.forget_key(n.client.temp_auth_key_id());
+    n.server.forget_key(perm);
+    let r = n.invoke(nearest());
+    n.take_events();
+    n.drop_connection();
+    n.connect();
+    // temp key, bind refused; another temp key, refused again; a new permanent key
+    let evs = n.take_events();
+    let refusals = evs
+        .iter()
+        .filter(|e| matches!(e, ClientEvent::ProtocolError { message } if message.contains("bindTempAuthKey")))
+        .count();
+    assert_eq!(refusals, 2, "{evs:?}");
+    let new_perm = n.client.auth_key_id();
+    assert_ne!(new_perm, perm);
+    assert!(evs.contains(&ClientEvent::Connected {
+        auth_key_id: new_perm,
+        new_key: true
+    }));
+    assert_eq!(
+        n.server.bound_to(n.client.temp_auth_key_id()),
+        Some(new_perm)
+    );
+    n.events = evs;
+    assert_eq!(n.results(), [r]);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn an_old_blob_without_a_temporary_key_binds_a_new_one() {
+    let mut c = config(Framing::Intermediate);
+    c.pfs = false;
+    let client = ClientCore::new(c, Box::new(SeededRandom::new(7)));
+    let mut n = Net::with(client, server(8), Chunks::Whole);
+    n.connect();
+    connected(&mut n, true);
+    let blob = n.client.export_session().unwrap();
+    assert_eq!(blob.len(), mtproto_wasm::client::BLOB_LEN);
+    let perm = n.client.auth_key_id();
+    n.drop_connection();
+    let client = ClientCore::from_session(
+        config(Framing::Intermediate),
+        &blob,
+        Box::new(SeededRandom::new(5)),
+    )
+    .unwrap();
+    let mut m = Net::with(client, n.server, Chunks::Whole);
+    m.connect();
+    assert_eq!(connected(&mut m, false), perm);
+    assert_eq!(m.binds(), 1);
+    assert_eq!(m.server.bound_to(m.client.temp_auth_key_id()), Some(perm));
 }

@@ -11,17 +11,22 @@
 //! 4. the transport closed: [`ClientCore::on_transport_closed`], then reconnect and
 //!    [`ClientCore::connect`] again (same key, same session: unanswered requests are resent).
 //!    [`ClientEvent::Disconnect`] asks the caller to close the transport itself.
+//!
+//! With [`ClientConfig::pfs`] (the default) the session runs over a temporary key bound to
+//! the permanent one and renewed on the same connection before it expires: see [`pfs`].
 
 mod blob;
 mod init;
+pub mod pfs;
 pub mod server;
 mod types;
 
-pub use blob::{BLOB_LEN, BlobError, SavedSession};
+pub use blob::{BLOB_LEN, BLOB_LEN_WITH_TEMP_KEY, BlobError, SavedSession, SavedTempKey};
 pub use init::{AppInfo, flood_wait_seconds, migrate_dc};
 pub use types::{ClientConfig, ClientError, ClientEvent, RequestId};
 
 use init::is_service_function;
+use pfs::{Renewal, TempKey};
 use types::err;
 
 use std::collections::{HashMap, VecDeque};
@@ -47,7 +52,7 @@ impl RandomSource for SharedRandom {
     }
 }
 
-/// The key and what the session needs to continue after a restart.
+/// The permanent key and what a session over it needs to continue after a restart.
 #[derive(Debug, Clone)]
 struct Key {
     auth_key: AuthKey,
@@ -55,13 +60,34 @@ struct Key {
     time_offset_ms: Option<i64>,
 }
 
+/// Which key a handshake makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyKind {
+    Permanent,
+    Temporary,
+}
+
 /// The client: see the module docs for the call order.
 pub struct ClientCore {
     config: ClientConfig,
     rng: SharedRandom,
     codec: Option<TransportCodec>,
-    handshake: Option<(HandshakeMachine, u64)>,
+    /// The handshake that must finish before the session can run (deadline in ms).
+    handshake: Option<(HandshakeMachine, u64, KeyKind)>,
+    /// The permanent key.
     key: Option<Key>,
+    /// With PFS: the temporary key the session runs over.
+    temp: Option<TempKey>,
+    /// With PFS: the next temporary key, while it is made or waits to take over.
+    renewal: Option<Renewal>,
+    /// With PFS: the session's auth.bindTempAuthKey request, until it is answered.
+    binding: Option<session::RequestId>,
+    /// Bind refusals in a row.
+    bind_failures: u32,
+    /// `Connected` waits for the bind; its `new_key`.
+    connected_pending: Option<bool>,
+    /// A permanent key was made since the last `Connected`.
+    new_perm_key: bool,
     session: Option<Session>,
     /// Requests made before a session existed, in order.
     waiting: Vec<(RequestId, Vec<u8>)>,
@@ -98,6 +124,12 @@ impl ClientCore {
             codec: None,
             handshake: None,
             key: None,
+            temp: None,
+            renewal: None,
+            binding: None,
+            bind_failures: 0,
+            connected_pending: None,
+            new_perm_key: false,
             session: None,
             waiting: Vec::new(),
             ids: HashMap::new(),
@@ -126,6 +158,12 @@ impl ClientCore {
             salt: saved.server_salt,
             time_offset_ms: saved.time_offset_ms,
         });
+        c.temp = saved.temp.map(|t| TempKey {
+            auth_key: t.auth_key,
+            salt: t.server_salt,
+            expires_at: t.expires_at,
+            bound: true,
+        });
         Ok(c)
     }
 
@@ -134,9 +172,22 @@ impl ClientCore {
         self.config.dc_id
     }
 
-    /// The auth key id, 0 before a key exists.
+    /// The (permanent) auth key id, 0 before a key exists.
     pub fn auth_key_id(&self) -> u64 {
         self.key.as_ref().map_or(0, |k| k.auth_key.id())
+    }
+
+    /// The id of the bound temporary key the session runs over (PFS), 0 when there is none.
+    pub fn temp_auth_key_id(&self) -> u64 {
+        self.temp
+            .as_ref()
+            .filter(|t| t.bound)
+            .map_or(0, |t| t.auth_key.id())
+    }
+
+    /// When the temporary key expires (unix seconds, server clock), if there is a bound one.
+    pub fn temp_key_expires_at(&self) -> Option<i64> {
+        self.temp.as_ref().filter(|t| t.bound).map(|t| t.expires_at)
     }
 
     /// Whether a transport connection is open (between `connect` and `on_transport_closed`).
@@ -144,8 +195,13 @@ impl ClientCore {
         self.codec.is_some()
     }
 
-    /// Whether encrypted traffic flows (connected, key ready).
+    /// Whether encrypted traffic flows (connected, key ready and, with PFS, bound).
     pub fn is_ready(&self) -> bool {
+        self.can_send() && self.binding.is_none()
+    }
+
+    /// Whether the session may send (the bind too).
+    fn can_send(&self) -> bool {
         self.codec.is_some() && self.handshake.is_none() && self.session.is_some()
     }
 
@@ -163,17 +219,8 @@ impl ClientCore {
         self.out.push_back(codec.header());
         self.codec = Some(codec);
         self.handshake = None;
-        if self.key.is_none() {
-            let mut hc = HandshakeConfig::new(self.config.dc_id);
-            hc.test_mode = self.config.test_mode;
-            hc.rsa_keys.extend(self.config.rsa_keys.iter().cloned());
-            let (machine, packet) =
-                HandshakeMachine::start(hc, &mut self.rng, self.now).map_err(err)?;
-            self.handshake = Some((machine, self.now.saturating_add(HANDSHAKE_TIMEOUT_MS)));
-            self.send_frame(&packet);
-            return Ok(());
-        }
-        self.start_session(false)
+        self.renewal = None;
+        self.begin()
     }
 
     /// The transport closed (or was closed after [`ClientEvent::Disconnect`]). The key,
@@ -182,6 +229,7 @@ impl ClientCore {
         self.advance(now);
         self.codec = None;
         self.handshake = None;
+        self.renewal = None;
         self.out.clear();
     }
 
@@ -196,17 +244,15 @@ impl ClientCore {
             // "-404: the auth key is not known to the server" (or no longer): it is useless;
             // the next connection makes a new one.
             Err(TransportError::ServerError(-404)) if self.handshake.is_none() => {
-                self.key = None;
-                // The session dies with the key: its unfinished requests go to the next one.
-                let mut again: Vec<RequestId> = self.ids.drain().map(|(_, id)| id).collect();
-                again.sort();
-                let mut requeue: Vec<(RequestId, Vec<u8>)> = again
-                    .into_iter()
-                    .filter_map(|id| self.bodies.remove(&id).map(|b| (id, b)))
-                    .collect();
-                requeue.append(&mut self.waiting);
-                self.waiting = requeue;
-                self.session = None;
+                // The session dies with its key: its unfinished requests go to the next one.
+                // With PFS the lost key is the temporary one; the permanent key is tried
+                // again (a refused bind then tells whether it is gone too).
+                if self.config.pfs && self.temp.is_some() {
+                    self.drop_temp();
+                } else {
+                    self.requeue_session();
+                    self.key = None;
+                }
                 return self.disconnect(
                     "transport: auth key unknown to the server (-404): a new key will be created"
                         .into(),
@@ -221,8 +267,15 @@ impl ClientCore {
             if self.codec.is_none() {
                 return;
             }
+            let plain = payload.get(..8) == Some(&[0u8; 8][..]);
             if self.handshake.is_some() {
-                self.handshake_input(&payload);
+                // Encrypted packets still in flight from a session that was just dropped
+                // (a refused bind) are not the handshake's business.
+                if plain {
+                    self.handshake_input(&payload);
+                }
+            } else if plain && matches!(self.renewal, Some(Renewal::Handshake(..))) {
+                self.renewal_input(&payload);
             } else if let Some(s) = self.session.as_mut() {
                 s.handle_input(self.now, &payload);
                 self.drain_session();
@@ -233,7 +286,7 @@ impl ClientCore {
     /// Runs what is due at `now` (session timers, the handshake deadline).
     pub fn handle_timeout(&mut self, now: u64) {
         self.advance(now);
-        if let Some((_, deadline)) = &self.handshake {
+        if let Some((_, deadline, _)) = &self.handshake {
             if self.now >= *deadline {
                 self.disconnect("handshake timed out".into());
             }
@@ -242,15 +295,24 @@ impl ClientCore {
             s.handle_timeout(self.now);
             self.drain_session();
         }
+        self.renewal_tick();
     }
 
     /// The earliest deadline (ms since the epoch), if any.
     pub fn poll_timeout(&self) -> Option<u64> {
-        if let Some((_, deadline)) = &self.handshake {
+        if let Some((_, deadline, _)) = &self.handshake {
             return Some(*deadline);
         }
         self.codec.as_ref()?;
-        self.session.as_ref()?.poll_timeout()
+        let session = self.session.as_ref()?.poll_timeout();
+        let renewal = match &self.renewal {
+            Some(Renewal::Handshake(_, d) | Renewal::Staged(_, d)) => Some(*d),
+            None => self.renew_at(),
+        };
+        match (session, renewal) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The next bytes for the transport (framed and obfuscated, in order).
@@ -282,7 +344,7 @@ impl ClientCore {
         }
         self.next_id += 1;
         let id = RequestId(self.next_id);
-        if self.session.is_some() {
+        if self.accepts_requests() {
             self.submit(id, body);
         } else {
             self.waiting.push((id, body));
@@ -316,22 +378,32 @@ impl ClientCore {
     }
 
     /// The session blob (see [`blob`](self::SavedSession)), or `None` before a key exists.
+    /// With PFS it holds the bound temporary key too, so a restart needs no handshake.
     pub fn export_session(&self) -> Option<Vec<u8>> {
         let key = self.key.as_ref()?;
-        let (salt, offset) = match &self.session {
-            Some(s) => {
-                let st = s.state();
-                (st.server_salt, st.time_offset_ms)
-            }
-            None => (key.salt, key.time_offset_ms),
+        let state = self.session.as_ref().map(Session::state);
+        let offset = state
+            .as_ref()
+            .and_then(|st| st.time_offset_ms)
+            .or(key.time_offset_ms);
+        let temp = self.temp.as_ref().filter(|t| t.bound);
+        let session_salt = state.as_ref().map(|st| st.server_salt);
+        let perm_salt = match temp {
+            Some(_) => key.salt,
+            None => session_salt.unwrap_or(key.salt),
         };
         Some(
             SavedSession {
                 dc_id: self.config.dc_id,
                 test_mode: self.config.test_mode,
                 auth_key: key.auth_key.clone(),
-                server_salt: salt,
+                server_salt: perm_salt,
                 time_offset_ms: offset,
+                temp: temp.map(|t| SavedTempKey {
+                    auth_key: t.auth_key.clone(),
+                    server_salt: session_salt.unwrap_or(t.salt),
+                    expires_at: t.expires_at,
+                }),
             }
             .to_bytes(),
         )
@@ -356,29 +428,90 @@ impl ClientCore {
     fn disconnect(&mut self, reason: String) {
         self.codec = None;
         self.handshake = None;
+        self.renewal = None;
         self.events.push_back(ClientEvent::Disconnect { reason });
     }
 
+    /// On an open connection: the handshake that is missing, or the session.
+    fn begin(&mut self) -> Result<(), ClientError> {
+        if self.key.is_none() {
+            return self.start_handshake(KeyKind::Permanent);
+        }
+        if self.config.pfs {
+            let server_now = self.server_time_s();
+            let usable = self
+                .temp
+                .as_ref()
+                .is_some_and(|t| !t.bound || t.expires_at > server_now.saturating_add(5));
+            if !usable {
+                self.drop_temp();
+            }
+            if self.temp.is_none() {
+                return self.start_handshake(KeyKind::Temporary);
+            }
+        }
+        self.start_session()
+    }
+
+    fn handshake_config(&self, kind: KeyKind) -> HandshakeConfig {
+        let mut hc = HandshakeConfig::new(self.config.dc_id);
+        hc.test_mode = self.config.test_mode;
+        hc.rsa_keys.extend(self.config.rsa_keys.iter().cloned());
+        if kind == KeyKind::Temporary {
+            hc.temp_key_expires_in = Some(self.config.temp_key_ttl_s);
+        }
+        hc
+    }
+
+    fn start_handshake(&mut self, kind: KeyKind) -> Result<(), ClientError> {
+        let hc = self.handshake_config(kind);
+        let (machine, packet) =
+            HandshakeMachine::start(hc, &mut self.rng, self.now).map_err(err)?;
+        let deadline = self.now.saturating_add(HANDSHAKE_TIMEOUT_MS);
+        self.handshake = Some((machine, deadline, kind));
+        self.send_frame(&packet);
+        Ok(())
+    }
+
     fn handshake_input(&mut self, packet: &[u8]) {
-        let Some((machine, _)) = self.handshake.as_mut() else {
+        let Some((machine, _, _)) = self.handshake.as_mut() else {
             return;
         };
         match machine.handle(packet, &mut self.rng, self.now) {
             Ok(Some(next)) => self.send_frame(&next),
             Ok(None) => {
-                let Some((machine, _)) = self.handshake.take() else {
+                let Some((machine, _, kind)) = self.handshake.take() else {
                     return;
                 };
                 let Some(r) = machine.into_result() else {
                     return self.disconnect("handshake ended without a key".into());
                 };
-                self.key = Some(Key {
-                    auth_key: r.auth_key,
-                    salt: r.server_salt as u64,
-                    time_offset_ms: Some(r.time_offset.saturating_mul(1000)),
-                });
-                self.session = None;
-                if let Err(e) = self.start_session(true) {
+                let offset = Some(r.time_offset.saturating_mul(1000));
+                match kind {
+                    KeyKind::Permanent => {
+                        // A new permanent key: whatever ran over the old one starts over.
+                        self.drop_temp();
+                        self.requeue_session();
+                        self.key = Some(Key {
+                            auth_key: r.auth_key,
+                            salt: r.server_salt as u64,
+                            time_offset_ms: offset,
+                        });
+                        self.new_perm_key = true;
+                    }
+                    KeyKind::Temporary => {
+                        if let Some(k) = self.key.as_mut() {
+                            k.time_offset_ms = offset;
+                        }
+                        self.temp = Some(TempKey {
+                            auth_key: r.auth_key,
+                            salt: r.server_salt as u64,
+                            expires_at: r.expires_at.unwrap_or(0),
+                            bound: false,
+                        });
+                    }
+                }
+                if let Err(e) = self.begin() {
                     self.disconnect(e.0);
                 }
             }
@@ -386,14 +519,20 @@ impl ClientCore {
         }
     }
 
-    /// With a key and a connection: creates the session if needed (a reconnect otherwise),
-    /// submits the waiting requests, reports `Connected`.
-    fn start_session(&mut self, new_key: bool) -> Result<(), ClientError> {
+    /// With a key and a connection: creates the session if needed (a reconnect otherwise).
+    /// Without PFS, or with a bound temporary key, the waiting requests go out and
+    /// `Connected` is reported; otherwise auth.bindTempAuthKey goes first.
+    fn start_session(&mut self) -> Result<(), ClientError> {
         let key = self.key.clone().ok_or(ClientError("no auth key".into()))?;
+        let (auth_key, salt) = match (&self.temp, self.config.pfs) {
+            (Some(t), true) => (t.auth_key.clone(), t.salt),
+            (None, true) => return Err(ClientError("no temporary key".into())),
+            (_, false) => (key.auth_key.clone(), key.salt),
+        };
         match self.session.as_mut() {
             Some(s) => s.on_reconnect(self.now),
             None => {
-                let mut sc = SessionConfig::new(key.auth_key.clone(), key.salt);
+                let mut sc = SessionConfig::new(auth_key, salt);
                 sc.time_offset_ms = key.time_offset_ms;
                 sc.ping_interval_ms = self.config.ping_interval_ms;
                 sc.fetch_future_salts = self.config.fetch_future_salts;
@@ -403,15 +542,220 @@ impl ClientCore {
                 self.needs_init = true;
             }
         }
+        let unbound = self.temp.as_ref().is_some_and(|t| !t.bound) && self.config.pfs;
+        if unbound {
+            if self.binding.is_none() {
+                let temp = self
+                    .temp
+                    .as_ref()
+                    .ok_or(ClientError("no temporary key".into()))?;
+                let build = pfs::bind_request(&key.auth_key, temp, &mut self.rng)?;
+                let s = self
+                    .session
+                    .as_mut()
+                    .ok_or(ClientError("no session".into()))?;
+                self.binding = Some(s.invoke_with_msg_id(build).map_err(err)?);
+            }
+            self.connected_pending = Some(self.new_perm_key);
+            self.pump();
+            return Ok(());
+        }
+        let new_key = core::mem::take(&mut self.new_perm_key);
+        self.session_ready(Some(new_key));
+        Ok(())
+    }
+
+    /// The session may carry requests: the waiting ones go out; `Connected` when asked.
+    fn session_ready(&mut self, connected: Option<bool>) {
         for (id, body) in core::mem::take(&mut self.waiting) {
             self.submit(id, body);
         }
-        self.events.push_back(ClientEvent::Connected {
-            auth_key_id: key.auth_key.id(),
-            new_key,
-        });
+        if let Some(new_key) = connected {
+            self.new_perm_key = false;
+            self.events.push_back(ClientEvent::Connected {
+                auth_key_id: self.auth_key_id(),
+                new_key,
+            });
+        }
         self.pump();
-        Ok(())
+    }
+
+    /// Whether a new request can go into the session now (not while a bind is in flight or
+    /// a renewed key waits to take over).
+    fn accepts_requests(&self) -> bool {
+        self.session.is_some()
+            && self.binding.is_none()
+            && !matches!(self.renewal, Some(Renewal::Staged(..)))
+    }
+
+    /// The best known server time (unix seconds).
+    fn server_time_s(&self) -> i64 {
+        let offset = self
+            .session
+            .as_ref()
+            .and_then(|s| s.state().time_offset_ms)
+            .or(self.key.as_ref().and_then(|k| k.time_offset_ms))
+            .unwrap_or(0);
+        (self.now as i64).saturating_add(offset) / 1000
+    }
+
+    /// When the bound temporary key should be renewed (local ms), with PFS.
+    fn renew_at(&self) -> Option<u64> {
+        if !self.config.pfs || self.binding.is_some() {
+            return None;
+        }
+        let t = self.temp.as_ref().filter(|t| t.bound)?;
+        let offset = (self.server_time_s() * 1000).saturating_sub(self.now as i64);
+        Some(t.renew_at(self.config.temp_key_ttl_s, offset))
+    }
+
+    /// Moves the session's unresolved requests back to the waiting list (they go out again
+    /// in the next session) and drops the session.
+    fn requeue_session(&mut self) {
+        if let (Some(s), Some(k)) = (self.session.as_ref(), self.key.as_mut()) {
+            if let Some(offset) = s.state().time_offset_ms {
+                k.time_offset_ms = Some(offset);
+            }
+        }
+        let mut again: Vec<RequestId> = self.ids.drain().map(|(_, id)| id).collect();
+        again.sort();
+        let mut requeue: Vec<(RequestId, Vec<u8>)> = again
+            .into_iter()
+            .filter_map(|id| self.bodies.remove(&id).map(|b| (id, b)))
+            .collect();
+        requeue.append(&mut self.waiting);
+        self.waiting = requeue;
+        self.session = None;
+        self.binding = None;
+    }
+
+    /// Forgets the temporary key (and the session over it).
+    fn drop_temp(&mut self) {
+        if self.temp.take().is_some() {
+            self.requeue_session();
+        }
+        self.binding = None;
+    }
+
+    /// Starts, times out or completes a renewal, as due.
+    fn renewal_tick(&mut self) {
+        if !self.can_send() {
+            return;
+        }
+        match &self.renewal {
+            None => {
+                if self.renew_at().is_some_and(|t| self.now >= t) {
+                    let hc = self.handshake_config(KeyKind::Temporary);
+                    match HandshakeMachine::start(hc, &mut self.rng, self.now) {
+                        Ok((machine, packet)) => {
+                            let deadline = self.now.saturating_add(HANDSHAKE_TIMEOUT_MS);
+                            self.renewal = Some(Renewal::Handshake(Box::new(machine), deadline));
+                            self.send_frame(&packet);
+                        }
+                        Err(e) => self.disconnect(format!("temporary key renewal: {e}")),
+                    }
+                }
+            }
+            Some(Renewal::Handshake(_, deadline)) => {
+                if self.now >= *deadline {
+                    self.disconnect("temporary key renewal: handshake timed out".into());
+                }
+            }
+            Some(Renewal::Staged(..)) => self.maybe_switch(),
+        }
+    }
+
+    fn renewal_input(&mut self, packet: &[u8]) {
+        let Some(Renewal::Handshake(machine, _)) = self.renewal.as_mut() else {
+            return;
+        };
+        match machine.handle(packet, &mut self.rng, self.now) {
+            Ok(Some(next)) => self.send_frame(&next),
+            Ok(None) => {
+                let Some(Renewal::Handshake(machine, _)) = self.renewal.take() else {
+                    return;
+                };
+                let Some(r) = machine.into_result() else {
+                    return self.disconnect("temporary key renewal ended without a key".into());
+                };
+                let next = TempKey {
+                    auth_key: r.auth_key,
+                    salt: r.server_salt as u64,
+                    expires_at: r.expires_at.unwrap_or(0),
+                    bound: false,
+                };
+                let deadline = self.now.saturating_add(pfs::SWITCH_GRACE_MS);
+                self.renewal = Some(Renewal::Staged(Box::new(next), deadline));
+                self.maybe_switch();
+            }
+            Err(e) => self.disconnect(format!("temporary key renewal: {e}")),
+        }
+    }
+
+    /// A staged key takes over once the old session has no request in flight (or at the
+    /// deadline): a new session over it, bound first; waiting requests follow.
+    fn maybe_switch(&mut self) {
+        let due = match &self.renewal {
+            Some(Renewal::Staged(_, deadline)) => {
+                self.now >= *deadline
+                    || self
+                        .session
+                        .as_ref()
+                        .is_none_or(|s| s.pending_requests() == 0)
+            }
+            _ => false,
+        };
+        if !due {
+            return;
+        }
+        let Some(Renewal::Staged(next, _)) = self.renewal.take() else {
+            return;
+        };
+        self.requeue_session();
+        self.temp = Some(*next);
+        if let Err(e) = self.start_session() {
+            self.disconnect(e.0);
+        }
+        // A renewal is not a new connection: no `Connected` when its bind succeeds.
+        self.connected_pending = None;
+    }
+
+    /// The bind's outcome: `None` = bound, `Some(reason)` = refused.
+    fn bind_answered(&mut self, refused: Option<String>) {
+        self.binding = None;
+        match refused {
+            None => {
+                if let Some(t) = self.temp.as_mut() {
+                    t.bound = true;
+                }
+                self.bind_failures = 0;
+                if let Some(t) = self.temp.as_ref() {
+                    self.events.push_back(ClientEvent::TempKeyBound {
+                        temp_auth_key_id: t.auth_key.id(),
+                        expires_at: t.expires_at,
+                    });
+                }
+                let connected = self.connected_pending.take();
+                self.session_ready(connected);
+            }
+            Some(reason) => {
+                self.bind_failures += 1;
+                self.events.push_back(ClientEvent::ProtocolError {
+                    message: format!("auth.bindTempAuthKey refused: {reason}"),
+                });
+                self.drop_temp();
+                if self.bind_failures >= pfs::MAX_BIND_FAILURES && pfs::blames_perm_key(&reason) {
+                    // The permanent key is gone on the server: a new login is needed.
+                    self.key = None;
+                    self.bind_failures = 0;
+                }
+                if self.codec.is_some() && self.handshake.is_none() {
+                    if let Err(e) = self.begin() {
+                        self.disconnect(e.0);
+                    }
+                }
+            }
+        }
     }
 
     fn submit(&mut self, id: RequestId, body: Vec<u8>) {
@@ -453,7 +797,7 @@ impl ClientCore {
 
     /// Session output to the transport, session events to ours.
     fn pump(&mut self) {
-        if self.codec.is_some() && self.handshake.is_none() {
+        if self.can_send() {
             let mut packets = Vec::new();
             if let Some(s) = self.session.as_mut() {
                 while let Some(p) = s.poll_transmit(self.now) {
@@ -477,8 +821,29 @@ impl ClientCore {
         };
         let mut disconnect = false;
         let mut corrupted = false;
+        let mut bind_outcome = None;
         while let Some(ev) = s.poll_event() {
             let ev = match ev {
+                SessionEvent::RpcResult { request, body } if Some(request) == self.binding => {
+                    bind_outcome = Some(if pfs::is_bool_true(&body) {
+                        None
+                    } else {
+                        Some("the answer is not boolTrue".to_string())
+                    });
+                    continue;
+                }
+                SessionEvent::RpcError {
+                    request, message, ..
+                } if Some(request) == self.binding => {
+                    bind_outcome = Some(Some(message));
+                    continue;
+                }
+                SessionEvent::RequestFailed { request, reason }
+                    if Some(request) == self.binding =>
+                {
+                    bind_outcome = Some(Some(format!("{reason:?}")));
+                    continue;
+                }
                 SessionEvent::RpcResult { request, body } => {
                     match self.ids.remove(&request).inspect(|r| {
                         self.bodies.remove(r);
@@ -536,10 +901,16 @@ impl ClientCore {
             };
             self.events.push_back(ev);
         }
+        if let Some(outcome) = bind_outcome {
+            self.bind_answered(outcome);
+        }
         if disconnect && self.codec.is_some() {
             self.disconnect("keep-alive timeout".into());
         } else if corrupted && self.codec.is_some() {
             self.disconnect("a corrupted packet (msg_key mismatch): reconnecting".into());
+        }
+        if matches!(self.renewal, Some(Renewal::Staged(..))) {
+            self.maybe_switch();
         }
     }
 }

@@ -9,10 +9,16 @@
 //! `initConnection`); other API methods get `rpc_error` 400. On demand: an `rpc_error` for
 //! the next request ([`TestServer::fail_next`]), no answer ([`TestServer::hold_next`]), an
 //! update ([`TestServer::push_update`]). Unknown auth keys get transport error -404.
+//!
+//! Temporary keys (PFS): a handshake with p_q_inner_data_temp_dc makes a temporary key;
+//! `auth.bindTempAuthKey` over it is checked with [`verify_bind_message`]; until bound, API
+//! methods other than the bind get `401 AUTH_KEY_UNREGISTERED`. A temporary key past its
+//! expiry is forgotten (-404). [`TestServer::forget_key`] simulates a server that lost a key.
 
 use std::collections::{HashMap, VecDeque};
 
 use super::SharedRandom;
+use crate::auth::bind::{BindInner, verify_bind_message};
 use crate::auth::server::{RsaPrivateKey, ServerConfig, ServerHandshakeMachine};
 use crate::crypto::{AuthKey, RandomSource};
 use crate::session::SessionError;
@@ -31,6 +37,8 @@ pub struct TestServer {
     codec: Option<TransportCodec>,
     handshake: Option<ServerHandshakeMachine>,
     keys: HashMap<u64, (AuthKey, u64)>,
+    /// Temporary keys: expiry (unix s) and the permanent key bound, if any.
+    temp: HashMap<u64, (i64, Option<u64>)>,
     sessions: HashMap<u64, ServerSession>,
     /// The key of the latest encrypted packet (where updates go).
     current: Option<u64>,
@@ -62,6 +70,7 @@ impl TestServer {
             codec: None,
             handshake: None,
             keys: HashMap::new(),
+            temp: HashMap::new(),
             sessions: HashMap::new(),
             current: None,
             out: VecDeque::new(),
@@ -100,6 +109,23 @@ impl TestServer {
     /// The API requests received, as `invokeWithLayer/initConnection/help.getNearestDc`.
     pub fn requests(&self) -> &[String] {
         &self.requests
+    }
+
+    /// Forgets a key (its packets get -404 from now on).
+    pub fn forget_key(&mut self, auth_key_id: u64) {
+        self.keys.remove(&auth_key_id);
+        self.temp.remove(&auth_key_id);
+        self.sessions.remove(&auth_key_id);
+    }
+
+    /// The permanent key a temporary key is bound to.
+    pub fn bound_to(&self, temp_auth_key_id: u64) -> Option<u64> {
+        self.temp.get(&temp_auth_key_id).and_then(|t| t.1)
+    }
+
+    /// The temporary keys made so far and still known.
+    pub fn temp_keys(&self) -> usize {
+        self.temp.len()
     }
 
     /// The next API request is answered with this `rpc_error`.
@@ -181,6 +207,16 @@ impl TestServer {
         if key_id == 0 {
             return self.handshake_packet(now, payload);
         }
+        let secs = (now / 1000) as i64;
+        let expired: Vec<u64> = self
+            .temp
+            .iter()
+            .filter(|(_, t)| t.0 <= secs)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in expired {
+            self.forget_key(id);
+        }
         let Some((auth_key, salt)) = self.keys.get(&key_id).cloned() else {
             let codec = self.codec.as_mut().ok_or("no connection")?;
             let bytes = codec
@@ -203,8 +239,14 @@ impl TestServer {
             other => other.map_err(|e| e.to_string())?,
         };
         self.current = Some(key_id);
+        let session_id = packet.header.session_id;
         for m in packet.messages {
-            if let Some(answer) = self.answer(now, m.msg_id, &m.body)? {
+            let ctx = Ctx {
+                key_id,
+                session_id,
+                msg_id: m.msg_id,
+            };
+            if let Some(answer) = self.answer(now, ctx, &m.body)? {
                 self.send_encrypted(now, key_id, vec![answer])?;
             }
         }
@@ -222,6 +264,10 @@ impl TestServer {
         if let Some(r) = machine.result() {
             self.keys
                 .insert(r.auth_key_id, (r.auth_key.clone(), r.server_salt as u64));
+            if let Some(e) = r.expires_in {
+                let expires = (now / 1000) as i64 + i64::from(e);
+                self.temp.insert(r.auth_key_id, (expires, None));
+            }
             self.handshakes += 1;
             self.handshake = None;
         }
@@ -240,7 +286,8 @@ impl TestServer {
     }
 
     /// The answer to one client message, if it gets one.
-    fn answer(&mut self, now: u64, msg_id: i64, body: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    fn answer(&mut self, now: u64, ctx: Ctx, body: &[u8]) -> Result<Option<Vec<u8>>, String> {
+        let msg_id = ctx.msg_id;
         let id = body
             .get(..4)
             .and_then(|b| b.try_into().ok())
@@ -286,7 +333,7 @@ impl TestServer {
                 .to_bytes()
             }
             _ if is_service_message(id) => return Ok(None),
-            _ => match self.api_answer(body) {
+            _ => match self.api_answer(now, ctx, body) {
                 Some(r) => r,
                 None => return Ok(None),
             },
@@ -300,7 +347,7 @@ impl TestServer {
         ))
     }
 
-    fn api_answer(&mut self, body: &[u8]) -> Option<Vec<u8>> {
+    fn api_answer(&mut self, now: u64, ctx: Ctx, body: &[u8]) -> Option<Vec<u8>> {
         let mut names = Vec::new();
         let mut v = tl::decode_value(body).ok();
         while let Some(Value::Object(o)) = v {
@@ -319,6 +366,12 @@ impl TestServer {
         if let Some((code, message)) = self.next_error.take() {
             return Some(rpc_error(code, &message));
         }
+        if method == "auth.bindTempAuthKey" {
+            return Some(self.bind(now, ctx, body));
+        }
+        if self.temp.get(&ctx.key_id).is_some_and(|t| t.1.is_none()) {
+            return Some(rpc_error(401, "AUTH_KEY_UNREGISTERED"));
+        }
         let answer = match method.as_str() {
             "help.getNearestDc" => tl::encode_value(&Value::Object(
                 Object::new("nearestDc")
@@ -331,6 +384,67 @@ impl TestServer {
         };
         Some(answer.unwrap_or_else(|| rpc_error(400, "METHOD_NOT_IMPLEMENTED_BY_TEST_SERVER")))
     }
+}
+
+impl TestServer {
+    /// auth.bindTempAuthKey over the temporary key `ctx.key_id`.
+    fn bind(&mut self, now: u64, ctx: Ctx, body: &[u8]) -> Vec<u8> {
+        let invalid = || rpc_error(400, "ENCRYPTED_MESSAGE_INVALID");
+        let Ok(Value::Object(o)) = tl::decode_value(body) else {
+            return invalid();
+        };
+        let long = |k: &str| match o.get(k) {
+            Some(Value::Long(v)) => Some(*v),
+            Some(Value::Int(v)) => Some(i64::from(*v)),
+            _ => None,
+        };
+        let (Some(perm_id), Some(nonce), Some(expires_at)) =
+            (long("perm_auth_key_id"), long("nonce"), long("expires_at"))
+        else {
+            return invalid();
+        };
+        let Some(Value::Bytes(encrypted)) = o.get("encrypted_message") else {
+            return invalid();
+        };
+        let Some(&(_, bound)) = self.temp.get(&ctx.key_id) else {
+            return rpc_error(400, "TEMP_AUTH_KEY_EMPTY");
+        };
+        if bound.is_some() {
+            return rpc_error(400, "TEMP_AUTH_KEY_ALREADY_BOUND");
+        }
+        let perm = self
+            .keys
+            .get(&(perm_id as u64))
+            .filter(|_| !self.temp.contains_key(&(perm_id as u64)));
+        let (Some((perm_key, _)), Ok(expires_at)) = (perm, i32::try_from(expires_at)) else {
+            return invalid();
+        };
+        if i64::from(expires_at) <= (now / 1000) as i64 {
+            return rpc_error(400, "EXPIRES_AT_INVALID");
+        }
+        let expected = BindInner {
+            nonce,
+            temp_auth_key_id: ctx.key_id as i64,
+            perm_auth_key_id: perm_id,
+            temp_session_id: ctx.session_id as i64,
+            expires_at,
+        };
+        if verify_bind_message(perm_key, encrypted, ctx.msg_id, &expected).is_err() {
+            return invalid();
+        }
+        if let Some(t) = self.temp.get_mut(&ctx.key_id) {
+            t.1 = Some(perm_id as u64);
+        }
+        tl::encode_value(&Value::Bool(true)).unwrap_or_default()
+    }
+}
+
+/// Where a client message came from.
+#[derive(Debug, Clone, Copy)]
+struct Ctx {
+    key_id: u64,
+    session_id: u64,
+    msg_id: i64,
 }
 
 fn rpc_error(code: i32, message: &str) -> Vec<u8> {

@@ -21,6 +21,12 @@ pub struct ClientConfig {
     pub ping_interval_ms: u64,
     /// Fetch future salts ahead; see [`SessionConfig::fetch_future_salts`](crate::session::SessionConfig::fetch_future_salts).
     pub fetch_future_salts: bool,
+    /// Perfect forward secrecy: run the session over a temporary key bound to the
+    /// permanent one, renewed before it expires (see [`pfs`](super::pfs)). Default on.
+    pub pfs: bool,
+    /// The lifetime asked for each temporary key, in seconds (at least
+    /// [`MIN_TEMP_KEY_TTL_S`](super::pfs::MIN_TEMP_KEY_TTL_S); default one day).
+    pub temp_key_ttl_s: i32,
 }
 
 impl ClientConfig {
@@ -34,6 +40,8 @@ impl ClientConfig {
             app,
             ping_interval_ms: 60_000,
             fetch_future_salts: true,
+            pfs: true,
+            temp_key_ttl_s: super::pfs::DEFAULT_TEMP_KEY_TTL_S,
         }
     }
 }
@@ -90,6 +98,14 @@ pub enum ClientEvent {
     SessionReset {
         /// Whether the server announced it (new_session_created) rather than we.
         by_server: bool,
+    },
+    /// PFS: a temporary key was bound to the permanent key (after each connect that made
+    /// one, and after each renewal).
+    TempKeyBound {
+        /// The temporary key's id.
+        temp_auth_key_id: u64,
+        /// When it expires (unix seconds, server clock).
+        expires_at: i64,
     },
     /// An incoming packet was dropped; the connection keeps working.
     ProtocolError {

@@ -17,7 +17,8 @@
 //! `{ type: 'rpcError', id, code, message }`, `{ type: 'failed', id, reason }`,
 //! `{ type: 'update', update }` (`update` is `undefined` and `bytes` set when the update
 //! does not decode), `{ type: 'disconnect', reason }` (close the transport and reconnect),
-//! `{ type: 'protocolError', message }`.
+//! `{ type: 'protocolError', message }`, `{ type: 'sessionReset', byServer }`,
+//! `{ type: 'tempKeyBound', tempAuthKeyId, expiresAt }` (PFS).
 
 use std::collections::HashMap;
 
@@ -135,6 +136,15 @@ fn config(options: &JsValue) -> Result<ClientConfig, JsError> {
     if let Some(p) = int(options, "pingInterval", 0.0, 86_400_000.0)? {
         c.ping_interval_ms = p as u64;
     }
+    if let Some(p) = get(options, "pfs")? {
+        c.pfs = p
+            .as_bool()
+            .ok_or_else(|| JsError::new("options.pfs must be a boolean"))?;
+    }
+    let min_ttl = f64::from(crate::client::pfs::MIN_TEMP_KEY_TTL_S);
+    if let Some(t) = int(options, "tempKeyTtl", min_ttl, f64::from(i32::MAX / 2))? {
+        c.temp_key_ttl_s = t as i32;
+    }
     Ok(c)
 }
 
@@ -151,7 +161,9 @@ impl JsClientCore {
     /// (default) | 'padded'), `rsaKeys` (PEM strings), `session` (a Uint8Array from
     /// `exportSession()`: its DC and key are used, no handshake), `apiId`, `layer`,
     /// `deviceModel`, `systemVersion`, `appVersion`, `systemLangCode`, `langPack`,
-    /// `langCode`, `pingInterval` (ms, 0 disables the keep-alive; default 60000).
+    /// `langCode`, `pingInterval` (ms, 0 disables the keep-alive; default 60000), `pfs`
+    /// (perfect forward secrecy with temporary keys; default true), `tempKeyTtl` (seconds,
+    /// at least 60; default 86400).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsClientCore, JsError> {
         let c = config(&options)?;
@@ -173,6 +185,12 @@ impl JsClientCore {
     #[wasm_bindgen(getter, js_name = authKeyId)]
     pub fn auth_key_id(&self) -> JsValue {
         bigint(self.inner.auth_key_id())
+    }
+
+    /// The id of the bound temporary key (bigint, PFS), `0n` when there is none.
+    #[wasm_bindgen(getter, js_name = tempAuthKeyId)]
+    pub fn temp_auth_key_id(&self) -> JsValue {
+        bigint(self.inner.temp_auth_key_id())
     }
 
     /// The DC number.
@@ -331,6 +349,14 @@ impl JsClientCore {
             ClientEvent::SessionReset { by_server } => {
                 set(&o, "byServer", by_server.into());
                 "sessionReset"
+            }
+            ClientEvent::TempKeyBound {
+                temp_auth_key_id,
+                expires_at,
+            } => {
+                set(&o, "tempAuthKeyId", bigint(temp_auth_key_id));
+                set(&o, "expiresAt", (expires_at as f64).into());
+                "tempKeyBound"
             }
         };
         set(&o, "type", kind.into());

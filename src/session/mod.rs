@@ -33,7 +33,7 @@ pub use envelope::{
 pub use error::{Action, SessionError};
 pub use events::{FailureReason, SessionEvent, SessionState, SessionStats};
 pub use outgoing::{MAX_CONTAINER_BYTES, MAX_CONTAINER_MESSAGES, MAX_MESSAGE_SIZE};
-pub use pending::RequestId;
+pub use pending::{BodyForMsgId, RequestId};
 pub use timer::Timer;
 
 use std::collections::VecDeque;
@@ -176,6 +176,19 @@ impl Session {
         }
         let id = self.pending.add(body, opts.after);
         self.queue.push_back(Queued::Request(id, false));
+        Ok(id)
+    }
+
+    /// Queues a request whose body depends on the msg_id and session_id it is sent with
+    /// (auth.bindTempAuthKey: "msg_id the same as that of the outer request"). `build` is
+    /// called again for every resend; it must return bodies of one length. Never gzipped,
+    /// never wrapped in invokeAfterMsg.
+    pub fn invoke_with_msg_id(&mut self, build: BodyForMsgId) -> Result<RequestId, SessionError> {
+        let body = (build.0)(0, self.session_id);
+        let id = self.invoke(body, InvokeOptions::default())?;
+        if let Some(r) = self.pending.requests.get_mut(&id) {
+            r.for_msg_id = Some(build);
+        }
         Ok(id)
     }
 

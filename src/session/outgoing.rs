@@ -7,7 +7,7 @@
 
 use super::envelope::{self, MessageHeader};
 use super::msg_id::MsgIdKind;
-use super::pending::{Purpose, RequestId, Sent};
+use super::pending::{Purpose, Request, RequestId, Sent};
 use super::seq_no::is_content_related;
 use super::{Queued, Session, SessionEvent, Timer};
 use crate::crypto::Side;
@@ -98,6 +98,16 @@ impl Session {
             }
             size += 16 + body.len();
             let msg_id = self.ids.next(self.now, MsgIdKind::Client);
+            let body = match &purpose {
+                Purpose::Request(r) => match self.pending.requests.get(r) {
+                    Some(Request {
+                        for_msg_id: Some(build),
+                        ..
+                    }) => (build.0)(msg_id, self.session_id),
+                    _ => body,
+                },
+                _ => body,
+            };
             let content = is_content_related(&body);
             let seq = self.seq.next(content);
             match purpose {
@@ -176,6 +186,10 @@ impl Session {
     fn request_wire_body(&mut self, r: RequestId) -> Option<Vec<u8>> {
         let threshold = self.config.gzip_threshold;
         let req = self.pending.requests.get_mut(&r)?;
+        if req.for_msg_id.is_some() {
+            // Rebuilt with its msg_id in poll_transmit; the same length now.
+            return Some(req.body.clone());
+        }
         if !req.gzip_checked {
             req.gzip_checked = true;
             if threshold > 0 && req.body.len() >= threshold {

@@ -6,10 +6,23 @@
 //! any of its copies resolves it, exactly once; later answers find nothing and are ignored.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
 
 /// The caller's handle on a request, stable across resends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequestId(pub u64);
+
+/// Builds a request body that must contain the msg_id and session_id it travels with
+/// (auth.bindTempAuthKey's `encrypted_message`). Called with `(msg_id, session_id)` each
+/// time the request is sent; must return bodies of one length.
+#[derive(Clone)]
+pub struct BodyForMsgId(pub Arc<dyn Fn(i64, u64) -> Vec<u8> + Send + Sync>);
+
+impl core::fmt::Debug for BodyForMsgId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("BodyForMsgId(..)")
+    }
+}
 
 /// One request of the caller.
 #[derive(Debug, Clone)]
@@ -30,6 +43,8 @@ pub struct Request {
     pub queued: bool,
     /// How many times it was sent.
     pub sends: u32,
+    /// Rebuilds the body for each msg_id (never gzipped or wrapped).
+    pub for_msg_id: Option<BodyForMsgId>,
 }
 
 /// Why a content message other than a caller's request was sent.
@@ -97,6 +112,7 @@ impl Pending {
                 acked: false,
                 queued: true,
                 sends: 0,
+                for_msg_id: None,
             },
         );
         id

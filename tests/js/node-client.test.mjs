@@ -86,11 +86,19 @@ test('connect runs the handshake; invoke, ping, wrapped first request', async ()
   const { client, server } = setup();
   assert.equal(client.authKeyId, 0n);
   const events = [];
+  const bound = [];
   client.on('connected', (e) => events.push(e));
+  client.on('tempKeyBound', (e) => bound.push(e));
   await client.connect();
-  assert.equal(server.handshakes, 1);
+  // PFS (the default): a permanent key, then a temporary key bound to it
+  assert.equal(server.handshakes, 2);
   assert.notEqual(client.authKeyId, 0n);
+  assert.notEqual(client.tempAuthKeyId, 0n);
+  assert.notEqual(client.tempAuthKeyId, client.authKeyId);
   assert.deepEqual(events, [{ authKeyId: client.authKeyId, newKey: true }]);
+  assert.equal(bound.length, 1);
+  assert.equal(bound[0].tempAuthKeyId, client.tempAuthKeyId);
+  assert.equal(bound[0].expiresAt, 1_700_000_000 + 86400);
   const r = await client.invoke({ _: 'help.getNearestDc' });
   assert.deepEqual(r, { _: 'nearestDc', country: 'NL', this_dc: 2, nearest_dc: 2 });
   const pong = await client.invoke({ _: 'ping', ping_id: 1n });
@@ -98,7 +106,8 @@ test('connect runs the handshake; invoke, ping, wrapped first request', async ()
   assert.equal(pong.ping_id, 1n);
   assert.equal(typeof pong.msg_id, 'bigint');
   await client.invoke({ _: 'help.getNearestDc' });
-  assert.deepEqual(server.requests, ['invokeWithLayer/initConnection/help.getNearestDc', 'help.getNearestDc']);
+  assert.deepEqual(server.requests,
+    ['auth.bindTempAuthKey', 'invokeWithLayer/initConnection/help.getNearestDc', 'help.getNearestDc']);
   client.close();
   await assert.rejects(client.invoke({ _: 'help.getNearestDc' }), /client closed/);
 });
@@ -168,7 +177,7 @@ test('a lost connection mid-request: reconnect with backoff, the request resolve
   assert.equal((await q)._, 'nearestDc');
   await settle();
   assert.equal(resolved, 1);
-  assert.equal(server.handshakes, 1);
+  assert.equal(server.handshakes, 2);
   // backoff restarts at 1 s after a successful connection
   transport.drop();
   await clock.advance(0);
@@ -181,15 +190,40 @@ test('exportSession, then a new Client with session: no second handshake', async
   await a.client.connect();
   await a.client.invoke({ _: 'help.getNearestDc' });
   const session = a.client.exportSession();
-  assert.ok(session instanceof Uint8Array && session.length === 286);
+  assert.ok(session instanceof Uint8Array && session.length === 558); // with the temporary key
   a.client.close();
   const b = setup({ server: a.server, clock: a.clock, options: { session, framing: 'padded' } });
   assert.equal(b.client.authKeyId, a.client.authKeyId);
   await b.client.connect();
   assert.equal((await b.client.invoke({ _: 'help.getNearestDc' }))._, 'nearestDc');
-  assert.equal(a.server.handshakes, 1);
+  assert.equal(a.server.handshakes, 2);
+  assert.equal(b.client.tempAuthKeyId, a.client.tempAuthKeyId);
   b.client.close();
   assert.throws(() => setup({ options: { session: session.subarray(1) } }), /options.session/);
+});
+
+test('pfs: false uses the permanent key; a temporary key is renewed on the fake clock', async () => {
+  const plain = setup({ options: { pfs: false } });
+  await plain.client.connect();
+  assert.equal(plain.server.handshakes, 1);
+  assert.equal(plain.client.tempAuthKeyId, 0n);
+  assert.equal(plain.client.exportSession().length, 286);
+  plain.client.close();
+
+  const { client, server, clock } = setup({ options: { tempKeyTtl: 60, pingInterval: 0 } });
+  const bound = [];
+  client.on('tempKeyBound', (e) => bound.push(e.tempAuthKeyId));
+  let connects = 0;
+  client.on('connected', () => connects++);
+  await client.connect();
+  await clock.advance(50_000); // renewal is due 15 s before expiry
+  assert.equal(bound.length, 2);
+  assert.notEqual(bound[0], bound[1]);
+  assert.equal(client.tempAuthKeyId, bound[1]);
+  assert.equal(connects, 1); // same connection
+  assert.equal((await client.invoke({ _: 'help.getNearestDc' }))._, 'nearestDc');
+  assert.equal(server.handshakes, 3);
+  client.close();
 });
 
 test('arguments are checked', () => {
@@ -200,6 +234,8 @@ test('arguments are checked', () => {
   assert.throws(() => new Client({ transport }), /options.dcId/);
   assert.throws(() => new Client({ dcId: 2, transport, rsaKeys: ['nope'] }), /options.rsaKeys\[0\]/);
   assert.throws(() => new Client({ dcId: 2, transport, floodWaitThreshold: -1 }), /floodWaitThreshold/);
+  assert.throws(() => new Client({ dcId: 2, transport, pfs: 'yes' }), /options.pfs/);
+  assert.throws(() => new Client({ dcId: 2, transport, tempKeyTtl: 5 }), /options.tempKeyTtl/);
   assert.throws(() => webSocketTransport('wss://x', 42), /WebSocket/);
 });
 

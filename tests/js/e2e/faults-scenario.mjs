@@ -27,7 +27,13 @@ client.on('connected', (e) => events.connected.push(e));
 client.on('sessionReset', () => events.sessionReset++);
 client.on('protocolError', () => events.protocolError++);
 client.on('disconnect', () => events.disconnect++);
+const bound = [];
+client.on('tempKeyBound', (e) => bound.push(e.tempAuthKeyId));
 await client.connect();
+// PFS is on by default: the traffic runs over a temporary key the DC accepted as bound.
+assert.equal(bound.length, 1);
+assert.notEqual(client.tempAuthKeyId, 0n);
+assert.notEqual(client.tempAuthKeyId, client.authKeyId);
 
 // Every call resolves exactly once.
 let settled = 0;
@@ -73,11 +79,14 @@ await fault('restart');
 await call('after restart');
 assert.equal(client.authKeyId, key);
 
-// A restart that lost every key: -404, and the client makes a new key by itself.
+// A restart that lost every key: -404 on the temporary key, the bind of a new temporary key
+// refused twice (the permanent key is gone too), and the client makes new keys by itself.
 await fault('wipe_keys');
 await call('after wiped keys');
 assert.notEqual(client.authKeyId, key);
 assert.equal(events.connected.at(-1).newKey, true);
+assert.notEqual(client.tempAuthKeyId, 0n);
+assert.equal(bound.at(-1), client.tempAuthKeyId);
 
 // Many calls at once while packets are reordered and delayed.
 await fault('reorder', 2);
