@@ -15,3 +15,10 @@ mod session;
 mod test_server;
 mod tl;
 mod transport;
+
+/// The size of the module's linear memory in bytes (it only grows): for memory budgets and
+/// soak tests.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) as f64) * 65536.0
+}

@@ -196,7 +196,8 @@ fn take_pushes(state: &mut DcState) -> Vec<(crate::ConnId, Vec<u8>)> {
     let mut out = Vec::new();
     for (user, bytes) in outbox {
         for (conn, key) in &state.conn_keys {
-            if state.keys.get(key).and_then(|k| k.user_id) == Some(user) {
+            // A bound temporary key acts for its permanent key's user (PFS).
+            if state.user_of_key(*key) == Some(user) {
                 out.push((crate::ConnId(*conn), bytes.clone()));
             }
         }
