@@ -457,6 +457,107 @@ fn too_many_resends_fail_the_request() {
     assert!(p.sent().is_empty());
 }
 
+/// Reconnects with request 1 acked but unanswered; returns (its msg_id, the state_req).
+fn acked_then_reconnected(p: &mut Pair) -> (i64, ClientMessage) {
+    p.invoke(request(1));
+    let a = find(&p.sent(), &request(1));
+    p.deliver(&[types::MsgsAck { msg_ids: vec![a] }.to_bytes()]);
+    p.client.on_reconnect(p.now);
+    let state_req = p
+        .sent()
+        .into_iter()
+        .find(|m| id_of(&m.body) == types::MsgsStateReq::CONSTRUCTOR_ID)
+        .unwrap();
+    (a, state_req)
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn an_answer_lost_with_the_connection_is_asked_for_again() {
+    // "4 = message received", "+32 = processing complete", "+64 = response generated":
+    // the answer exists but never arrived (the connection dropped): msg_resend_ans_req.
+    let mut p = Pair::new();
+    let (a, state_req) = acked_then_reconnected(&mut p);
+    p.deliver(&[types::MsgsStateInfo {
+        req_msg_id: state_req.msg_id,
+        info: vec![4 | 8 | 32 | 64],
+    }
+    .to_bytes()]);
+    let sent = p.sent();
+    let ask = sent
+        .iter()
+        .find(|m| id_of(&m.body) == types::MsgResendAnsReq::CONSTRUCTOR_ID)
+        .unwrap_or_else(|| panic!("no msg_resend_ans_req: {sent:?}"));
+    assert_eq!(
+        types::MsgResendAnsReq::from_bytes(&ask.body)
+            .unwrap()
+            .msg_ids,
+        vec![a]
+    );
+    assert!(sent.iter().all(|m| m.body != request(1)), "not re-executed");
+    p.deliver(&[rpc_result(a, &answer(1))]);
+    assert!(matches!(
+        p.events().as_slice(),
+        [SessionEvent::RpcResult { body, .. }] if *body == answer(1)
+    ));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_query_still_processing_is_waited_for_and_an_answer_the_server_lost_means_a_resend() {
+    let mut p = Pair::new();
+    let (_, state_req) = acked_then_reconnected(&mut p);
+    // "+32 = being processed", no response yet: nothing to do but wait
+    p.deliver(&[types::MsgsStateInfo {
+        req_msg_id: state_req.msg_id,
+        info: vec![4 | 8 | 32],
+    }
+    .to_bytes()]);
+    assert!(p.sent().is_empty());
+
+    let mut p = Pair::new();
+    let (a, state_req) = acked_then_reconnected(&mut p);
+    p.deliver(&[types::MsgsStateInfo {
+        req_msg_id: state_req.msg_id,
+        info: vec![4 | 8],
+    }
+    .to_bytes()]);
+    let ask = p
+        .sent()
+        .into_iter()
+        .find(|m| id_of(&m.body) == types::MsgResendAnsReq::CONSTRUCTOR_ID)
+        .unwrap();
+    // the server no longer has the answer: the request goes out again, under a new msg_id
+    p.deliver(&[types::MsgsStateInfo {
+        req_msg_id: ask.msg_id,
+        info: vec![1],
+    }
+    .to_bytes()]);
+    let again = find(&p.sent(), &request(1));
+    assert!(again > a);
+    p.deliver(&[rpc_result(again, &answer(1))]);
+    assert_eq!(p.events().len(), 1);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn resends_after_reconnects_do_not_count_against_max_sends() {
+    let mut p = Pair::with(|c| c.max_sends = 3);
+    let r = p.invoke(request(1));
+    for _ in 0..10 {
+        assert!(find(&p.sent(), &request(1)) != 0);
+        let now = p.now;
+        p.client.on_reconnect(now);
+    }
+    assert!(p.events().is_empty());
+    let a = find(&p.sent(), &request(1));
+    p.deliver(&[rpc_result(a, &answer(1))]);
+    assert!(matches!(
+        p.events().as_slice(),
+        [SessionEvent::RpcResult { request, .. }] if *request == r
+    ));
+}
+
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn new_session_created_is_reported() {

@@ -40,8 +40,9 @@ pub struct SessionConfig {
     /// Trim 1..15 bytes after the encrypted packet (padded intermediate transport) instead of
     /// treating them as an unaligned packet.
     pub trim_transport_padding: bool,
-    /// A request sent this many times without an answer fails
-    /// ([`super::FailureReason::TooManyResends`]).
+    /// A request the server made us resend this many times (bad_msg_notification,
+    /// bad_server_salt, msg_resend_req, ...) fails ([`super::FailureReason::TooManyResends`]).
+    /// Resends after a reconnect do not count.
     pub max_sends: u32,
 }
 

@@ -323,7 +323,9 @@ impl Session {
             .map(|(_, m)| m)
             .collect();
         let items = self.pending.take_all_for_resend(true);
-        self.requeue_sent(items);
+        // A lost connection is not the request's fault: these resends do not count against
+        // max_sends (the Client reconnects with backoff for as long as it lives).
+        self.requeue_sent_after_reconnect(items);
         if !acked.is_empty() {
             self.send_state_req(acked);
         }
@@ -428,17 +430,28 @@ impl Session {
         );
     }
 
-    /// Puts taken-out sent messages back in the queue (they get new msg_ids).
+    /// Puts taken-out sent messages back in the queue (they get new msg_ids). A request
+    /// sent [`SessionConfig::max_sends`] times fails instead.
     fn requeue_sent(&mut self, items: Vec<pending::Sent>) {
+        self.requeue(items, true);
+    }
+
+    /// Like [`Self::requeue_sent`], without the max_sends limit.
+    fn requeue_sent_after_reconnect(&mut self, items: Vec<pending::Sent>) {
+        self.requeue(items, false);
+    }
+
+    fn requeue(&mut self, items: Vec<pending::Sent>, limited: bool) {
         for s in items {
             self.stats.resent += 1;
             match s.purpose {
                 Purpose::Request(r) => {
-                    let too_many = self
-                        .pending
-                        .requests
-                        .get(&r)
-                        .is_some_and(|q| q.sends >= self.config.max_sends);
+                    let too_many = limited
+                        && self
+                            .pending
+                            .requests
+                            .get(&r)
+                            .is_some_and(|q| q.sends >= self.config.max_sends);
                     if too_many {
                         self.pending.resolve(r);
                         self.events.push_back(SessionEvent::RequestFailed {

@@ -60,6 +60,8 @@ pub enum Purpose {
     FutureSalts,
     /// `msgs_state_req` about these of our msg_ids.
     StateReq(Vec<i64>),
+    /// `msg_resend_ans_req` for the answers to these requests (by msg_id).
+    ResendAnsReq(Vec<i64>),
     /// `rpc_drop_answer` (its answer is ignored).
     DropAnswer,
     /// Anything else (answers to the server: msgs_state_info, msg_resend_req); not resent.

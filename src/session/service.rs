@@ -15,7 +15,7 @@
 //! | `future_salts` | stores the salts, switches to each on time, fetches more ahead |
 //! | `pong` | [`SessionEvent::Pong`]; clears the keep-alive deadline |
 //! | `msgs_state_req` | answers `msgs_state_info` from the recent-ids set |
-//! | `msgs_state_info`, `msgs_all_info` | resends our messages reported as not received (states 1-3) |
+//! | `msgs_state_info`, `msgs_all_info` | resends our messages reported as not received (states 1-3); for a request received (4) but unanswered and not still processing, asks for the lost answer with `msg_resend_ans_req` (and resends the request if the server no longer has it) |
 //! | `msg_resend_req` | resends the listed messages of ours under new ids |
 //! | `msg_detailed_info`, `msg_new_detailed_info` | acks the answer if already received, else asks for it with `msg_resend_req` |
 //! | `destroy_session_ok/none` | [`SessionEvent::DestroySession`] |
@@ -127,14 +127,11 @@ impl Session {
             }
             types::MsgsStateInfo::CONSTRUCTOR_ID => {
                 let i = types::MsgsStateInfo::from_bytes(body)?;
-                let asked = match self.pending.sent.remove(&i.req_msg_id) {
-                    Some(s) => match s.purpose {
-                        Purpose::StateReq(ids) => ids,
-                        _ => Vec::new(),
-                    },
-                    None => Vec::new(),
-                };
-                self.on_states(&asked, &i.info);
+                match self.pending.sent.remove(&i.req_msg_id).map(|s| s.purpose) {
+                    Some(Purpose::StateReq(ids)) => self.on_states(&ids, &i.info),
+                    Some(Purpose::ResendAnsReq(ids)) => self.on_lost_answers(&ids, &i.info),
+                    _ => {}
+                }
             }
             types::MsgsAllInfo::CONSTRUCTOR_ID => {
                 let i = types::MsgsAllInfo::from_bytes(body)?;
@@ -362,9 +359,36 @@ impl Session {
         self.queue_service(body, Purpose::Other);
     }
 
+    /// msgs_state_info about our messages: "1, 2, 3 = not received" -> resend; "4 = message
+    /// received" for a request still unanswered: unless "+32 = being processed" without
+    /// "+64 = response already generated", the answer was lost on the way (a dropped
+    /// connection): ask for it again with msg_resend_ans_req.
     fn on_states(&mut self, ids: &[i64], info: &[u8]) {
+        let mut lost = Vec::new();
         for (id, state) in ids.iter().zip(info) {
             if (1..=3).contains(&(state & 7)) {
+                self.resend(*id);
+            } else if state & 7 == 4 && self.pending.request_of(*id).is_some() {
+                let processing = state & 32 != 0 && state & 64 == 0;
+                if !processing {
+                    lost.push(*id);
+                }
+            }
+        }
+        if !lost.is_empty() {
+            let body = types::MsgResendAnsReq {
+                msg_ids: lost.clone(),
+            }
+            .to_bytes();
+            self.queue_service(body, Purpose::ResendAnsReq(lost));
+        }
+    }
+
+    /// The server could not resend some answers (it reports them as unknown, or received
+    /// without a response): the request itself goes out again.
+    fn on_lost_answers(&mut self, ids: &[i64], info: &[u8]) {
+        for (id, state) in ids.iter().zip(info) {
+            if state & 64 == 0 && self.pending.request_of(*id).is_some() {
                 self.resend(*id);
             }
         }

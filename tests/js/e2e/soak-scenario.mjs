@@ -65,6 +65,10 @@ const cycle = [
   ['delay_ms', 0], ['duplicate_encrypted_messages', 1], ['clock_offset', 0], ['restart', 1],
   ['corrupt_encrypted_messages', 1], ['drop_after_frames', 40],
 ];
+// SOAK_FAULTS=name,name,... narrows the cycle (to find which fault a failure needs).
+const only = process.env.SOAK_FAULTS?.split(',');
+if (only) cycle.splice(0, cycle.length, ...cycle.filter(([n]) => only.includes(n)));
+const REQUEST_TIMEOUT = Number(process.env.SOAK_REQUEST_TIMEOUT ?? 120_000);
 let driving = true;
 async function faultDriver() {
   for (let i = 0; driving; i++) {
@@ -72,7 +76,7 @@ async function faultDriver() {
     const r = await fetch(`${origin}/__faults/${name}/${value}`);
     assert.equal(r.status, 200, await r.text());
     counts.faults[name] = (counts.faults[name] ?? 0) + 1;
-    await sleep(250);
+    await sleep(Math.round(3750 / cycle.length)); // every fault about once per 3.75 s
   }
   for (const [name, value] of [['delay_ms', 0], ['clock_offset', 0], ['duplicate', 0], ['reorder', 0], ['corrupt', 0]]) {
     await fetch(`${origin}/__faults/${name}/${value}`);
@@ -81,14 +85,16 @@ async function faultDriver() {
 
 // --- request load -------------------------------------------------------------------------
 async function loadWorker(c, share) {
-  await c.connect();
+  // connect() rejects when this attempt fails (a fault may hit it); the client keeps
+  // reconnecting and the requests wait for it.
+  await c.connect().catch(() => {});
   let next = 0;
   const one = async (i) => {
     counts.requests++;
     let settled = 0;
     const request = i % 2 ? { _: 'help.getNearestDc' } : { _: 'ping', ping_id: BigInt(i + 1) };
     try {
-      const r = await withTimeout(c.invoke(request), 120_000, `request ${i}`);
+      const r = await withTimeout(c.invoke(request), REQUEST_TIMEOUT, `request ${i}`);
       settled++;
       if (i % 2) assert.equal(r._, 'nearestDc');
       else { assert.equal(r._, 'pong'); assert.equal(r.ping_id, BigInt(i + 1)); }
@@ -167,7 +173,7 @@ assert.equal(counts.settledTwice, 0, 'every request settled exactly once');
 assert.equal(counts.resolved + counts.failed, counts.requests);
 assert.ok(counts.failed <= counts.requests / 100, `at most 1% failed: ${JSON.stringify(counts.failures)}`);
 assert.equal(counts.duplicateUpdates, 0, 'no update delivered twice');
-assert.ok(counts.disconnects > 0, 'the faults did drop connections');
+if (!only) assert.ok(counts.disconnects > 0, 'the faults did drop connections');
 const memoryAfter = wasmMemoryBytes();
 const heap = process.memoryUsage();
 counts.wasmMemoryBytes = { before: memoryBefore, after: memoryAfter };

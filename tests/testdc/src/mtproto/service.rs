@@ -312,13 +312,35 @@ fn msgs_state(sess: &SessionData, ids: &[i64]) -> Vec<u8> {
     let floor = sess.received.keys().next().copied().unwrap_or(i64::MAX);
     ids.iter()
         .map(|id| match sess.received.get(id) {
-            Some(true) => 4 | 8,
+            // Queries run to completion at once here: "+32 = processing already complete";
+            // "+64 = content-related response to message already generated" when it is kept.
+            Some(true) => {
+                let answered = answer_to(sess, *id).is_some();
+                4 | 8 | 32 | if answered { 64 } else { 0 }
+            }
             Some(false) => 4 | 16,
             None if *id > max => 3,
             None if *id < floor => 1,
             None => 2,
         })
         .collect()
+}
+
+/// The rpc_result we sent for the query `req_msg_id`, if still kept.
+fn answer_to(sess: &SessionData, req_msg_id: i64) -> Option<&Vec<u8>> {
+    sess.sent.iter().map(|(_, b)| b).find(|b| {
+        b.get(..4) == Some(&types::RpcResult::CONSTRUCTOR_ID.to_le_bytes()[..])
+            && b.get(4..12) == Some(&req_msg_id.to_le_bytes()[..])
+    })
+}
+
+/// `body` with msg_resend_req's constructor (msg_resend_ans_req has the same fields).
+fn with_ctor(body: &[u8]) -> Vec<u8> {
+    let mut b = body.to_vec();
+    if let Some(head) = b.get_mut(..4) {
+        head.copy_from_slice(&types::MsgResendReq::CONSTRUCTOR_ID.to_le_bytes());
+    }
+    b
 }
 
 fn service(
@@ -373,22 +395,38 @@ fn service(
                 );
             }
         }
-        types::MsgResendReq::CONSTRUCTOR_ID => {
-            if let Ok(r) = types::MsgResendReq::from_bytes(&body) {
-                let mut unknown = Vec::new();
-                for id in r.msg_ids.iter().take(64) {
-                    // Never under the old msg_id: the body goes out again as a new message.
-                    match sess.sent.iter().find(|(s, _)| s == id) {
-                        Some((_, b)) => reply(jobs, b.clone()),
-                        None => unknown.push(1u8),
+        types::MsgResendReq::CONSTRUCTOR_ID | types::MsgResendAnsReq::CONSTRUCTOR_ID => {
+            // msg_resend_req names our messages; msg_resend_ans_req names the client's
+            // queries whose answers are wanted again. Both resend under new msg_ids; what
+            // is not kept is reported in msgs_state_info, one byte per asked id.
+            let answers = ctor(&body) == types::MsgResendAnsReq::CONSTRUCTOR_ID;
+            if let Ok(r) = types::MsgResendReq::from_bytes(&with_ctor(&body)) {
+                let ids: Vec<i64> = r.msg_ids.into_iter().take(64).collect();
+                let mut info = Vec::with_capacity(ids.len());
+                let mut missing = false;
+                for id in &ids {
+                    let found = if answers {
+                        answer_to(sess, *id).cloned()
+                    } else {
+                        sess.sent.iter().find(|(s, _)| s == id).map(|(_, b)| b.clone())
+                    };
+                    match found {
+                        Some(b) => {
+                            reply(jobs, b);
+                            info.push(4 | 8 | 32 | 64);
+                        }
+                        None => {
+                            missing = true;
+                            info.push(1u8);
+                        }
                     }
                 }
-                if !unknown.is_empty() {
+                if missing {
                     reply(
                         jobs,
                         types::MsgsStateInfo {
                             req_msg_id: msg_id,
-                            info: unknown,
+                            info,
                         }
                         .to_bytes(),
                     );
