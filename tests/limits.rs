@@ -4,7 +4,9 @@
 //! - transport frames: `transport::DEFAULT_MAX_FRAME_LEN` / `TransportConfig::max_frame_len`;
 //! - inflated `gzip_packed`: `tl::gzip::MAX_INFLATED` (also through the session);
 //! - secret chats: `secret::MAX_QUEUED` out-of-order messages, `secret::MAX_STORED` sent
-//!   messages kept for resends.
+//!   messages kept for resends;
+//! - the session: `session::incoming::DEFAULT_RECENT_IDS` remembered server msg_ids and
+//!   `session::MAX_MESSAGE_SIZE` per request body.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod secret_common;
@@ -203,4 +205,47 @@ fn at_most_max_stored_sent_messages_are_kept_for_resends() {
     p.flush();
     p.a_sends("after");
     assert!(p.a.chat.stored() < MAX_STORED);
+}
+
+#[test]
+fn the_set_of_recent_server_ids_keeps_exactly_its_capacity() {
+    use mtproto_wasm::session::SessionError;
+    use mtproto_wasm::session::incoming::{DEFAULT_RECENT_IDS, RecentIds};
+    let mut ids = RecentIds::new(DEFAULT_RECENT_IDS);
+    let id = |i: usize| (i as i64) * 4 + 1;
+    for i in 1..=DEFAULT_RECENT_IDS {
+        ids.accept(id(i), None).unwrap();
+    }
+    assert_eq!(ids.len(), DEFAULT_RECENT_IDS);
+    assert!(ids.contains(id(1)), "at the limit nothing is forgotten");
+    ids.accept(id(DEFAULT_RECENT_IDS + 1), None).unwrap();
+    assert_eq!(ids.len(), DEFAULT_RECENT_IDS);
+    // One past: the smallest id is forgotten and from then on refused as a possible replay.
+    assert!(matches!(
+        ids.check(id(1), None),
+        Err(SessionError::DuplicateMsgId { .. })
+    ));
+    assert!(ids.check(id(DEFAULT_RECENT_IDS + 2), None).is_ok());
+}
+
+#[test]
+fn a_request_body_of_exactly_max_message_size_is_queued_one_word_more_is_refused() {
+    use mtproto_wasm::session::{InvokeOptions, MAX_MESSAGE_SIZE, SessionError};
+    let mut p = session_common::Pair::new();
+    let body = |len: usize| {
+        let mut b = vec![0u8; len];
+        b[..4].copy_from_slice(&0x1234_5678u32.to_le_bytes());
+        b
+    };
+    assert!(
+        p.client
+            .invoke(body(MAX_MESSAGE_SIZE), InvokeOptions::default())
+            .is_ok()
+    );
+    assert!(matches!(
+        p.client
+            .invoke(body(MAX_MESSAGE_SIZE + 4), InvokeOptions::default()),
+        Err(SessionError::MessageTooLarge { .. })
+    ));
+    assert_eq!(p.client.pending_requests(), 1);
 }
