@@ -28,7 +28,9 @@ for t in "${targets[@]}"; do
   status=0
   cargo +nightly fuzz run --fuzz-dir fuzz "$t" "$corpus/$t" -- \
     -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1 || status=$?
-  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)|ERROR|panicked|SUMMARY' "$log" || true
+  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+[[:space:]]+DONE)|ERROR|panicked|SUMMARY' "$log" || true
+  echo "corpus: $(find "$corpus/$t" -type f | wc -l) files"
+  ls "fuzz/artifacts/$t" 2>/dev/null | sed 's/^/artifact: /' || true
   if [ "$status" -ne 0 ]; then tail -n 40 "$log"; echo "fuzz: $t FAILED"; exit 1; fi
   rm -f "$log"
 done

@@ -6,6 +6,8 @@
 //! ignored in the normal test run.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod seeds_stateful;
+
 use std::path::PathBuf;
 
 use mtproto_wasm::crypto::{SeededRandom, aes_ige_decrypt};
@@ -144,6 +146,14 @@ fn write_seed_corpora() {
     }
     write("transport_server", &server);
     write("secret_receive", &secret_seeds());
+    write("session_receive", &seeds_stateful::session_receive());
+    write(
+        "handshake_answers",
+        &seeds_stateful::handshake_answers(&|k: &str| sample(k)),
+    );
+    let rsa: serde_json::Value =
+        serde_json::from_str(include_str!("data/rsa_test_key.json")).unwrap();
+    write("client_core", &seeds_stateful::client_core(&rsa));
 }
 
 /// decryptedMessageLayer bodies from the creator (mode 1 and 2 of `secret_receive`).

@@ -75,12 +75,14 @@ pub struct AuthResult {
 }
 
 /// Step 1: req_pq_multi sent, waiting for resPQ.
+#[cfg_attr(feature = "fuzzing", derive(Clone))] // fuzz targets resume a step many times
 pub struct AwaitingResPq {
     config: HandshakeConfig,
     nonce: [u8; 16],
 }
 
 /// Step 2: req_DH_params sent, waiting for server_DH_params_ok / _fail.
+#[cfg_attr(feature = "fuzzing", derive(Clone))] // fuzz targets resume a step many times
 pub struct AwaitingDhParams {
     config: HandshakeConfig,
     nonce: [u8; 16],
@@ -89,6 +91,7 @@ pub struct AwaitingDhParams {
 }
 
 /// Step 3: set_client_DH_params sent, waiting for dh_gen_ok / _retry / _fail.
+#[cfg_attr(feature = "fuzzing", derive(Clone))] // fuzz targets resume a step many times
 pub struct AwaitingDhGen {
     expires_in: Option<i32>,
     nonce: [u8; 16],

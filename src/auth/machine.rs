@@ -14,6 +14,7 @@ use crate::crypto::{DhPrimeCache, RandomSource};
 
 /// Where a [`HandshakeMachine`] is.
 #[derive(Debug)]
+#[cfg_attr(feature = "fuzzing", derive(Clone))]
 #[allow(clippy::large_enum_variant)] // moved a handful of times per handshake: boxing buys nothing
 enum State {
     ResPq(AwaitingResPq),
@@ -24,7 +25,10 @@ enum State {
 }
 
 /// A client handshake driven packet by packet (unencrypted envelopes in and out).
+/// With the `fuzzing` feature it is `Clone`, so a fuzz target can resume one step many
+/// times without repeating the work before it.
 #[derive(Debug)]
+#[cfg_attr(feature = "fuzzing", derive(Clone))]
 pub struct HandshakeMachine {
     state: State,
     clock: MsgIdClock,

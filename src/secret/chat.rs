@@ -83,8 +83,8 @@ pub(crate) struct Queued {
     pub(crate) fingerprint: i64,
 }
 
-/// A ready (or closed) secret chat.
-#[derive(Debug)]
+/// A ready (or closed) secret chat. Its `Debug` shows the key's fingerprint and counts,
+/// never key bytes or the plaintexts kept for resends.
 pub struct SecretChat {
     pub(crate) info: ChatInfo,
     pub(crate) key: AuthKey,
@@ -101,6 +101,24 @@ pub struct SecretChat {
     pub(crate) sent: BTreeMap<u32, Vec<u8>>,
     pub(crate) queue: BTreeMap<u32, Queued>,
     pub(crate) closed: bool,
+}
+
+impl core::fmt::Debug for SecretChat {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SecretChat")
+            .field("info", &self.info)
+            .field("fingerprint", &self.fingerprint)
+            .field("old_key", &self.old_key.is_some())
+            .field("rekey", &self.rekey)
+            .field("seq", &self.seq)
+            .field("peer_layer", &self.peer_layer)
+            .field("key_uses", &self.key_uses)
+            .field("ttl", &self.ttl)
+            .field("stored", &self.sent.len())
+            .field("queued", &self.queue.len())
+            .field("closed", &self.closed)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SecretChat {

@@ -28,6 +28,10 @@ pub struct DhHalf {
     public: Vec<u8>,
 }
 
+// The exponent is a `Zeroizing` buffer, wiped when the half is dropped; the public value
+// is no secret.
+impl zeroize::ZeroizeOnDrop for DhHalf {}
+
 impl core::fmt::Debug for DhHalf {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("DhHalf { .. }")

@@ -17,6 +17,8 @@ mod config;
 pub mod envelope;
 mod error;
 mod events;
+#[cfg(feature = "fuzzing")]
+mod fuzz_hook;
 pub mod incoming;
 pub mod msg_id;
 mod outgoing;

@@ -1,0 +1,242 @@
+//! Key hygiene: no `Debug` output of a type that holds key material shows the key bytes (in
+//! hex, upper or lower case, or as a decimal or hex byte list), and the types that hold
+//! secrets wipe them on drop (checked at compile time through trait bounds).
+//!
+//! Types covered: `AuthKey`, `MessageKeys`, `AesCtr256`, `FileKey`, `SavedSession`,
+//! `SessionConfig`, `Session`, `ServerSession`, `ClientCore`, the client handshake at every
+//! step (`HandshakeMachine` and its typed states, `AuthResult`), the server handshake
+//! (`ServerHandshakeMachine`, `ServerAuthResult`), a temporary key's handshake, the
+//! secret-chat exchange (`DhHalf`, `OutgoingRequest`) and `SecretChat` (also during a key
+//! rotation). None of them implements `Display`.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod secret_common;
+
+use mtproto_wasm::auth::server::{RsaPrivateKey, ServerConfig, ServerHandshakeMachine};
+use mtproto_wasm::auth::{HandshakeConfig, HandshakeMachine};
+use mtproto_wasm::client::{AppInfo, ClientConfig, ClientCore, SavedSession};
+use mtproto_wasm::crypto::{
+    AesCtr256, AuthKey, CryptoError, MessageKeys, RandomSource, RsaPublicKey, SeededRandom, Side,
+    derive_aes_key_iv,
+};
+use mtproto_wasm::secret::exchange::DhHalf;
+use mtproto_wasm::secret::{FileKey, OutgoingRequest};
+use mtproto_wasm::session::server::ServerSession;
+use mtproto_wasm::session::{Session, SessionConfig};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+/// The forms a byte string takes when printed, for every 6-byte window of `secret`.
+fn leaked_form(text: &str, secret: &[u8]) -> Option<String> {
+    for w in secret.windows(6) {
+        let forms = [
+            w.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            w.iter().map(|b| format!("{b:02X}")).collect::<String>(),
+            w.iter()
+                .map(|b| b.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            w.iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            w.iter()
+                .map(|b| format!("{b:#04x}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ];
+        if let Some(f) = forms.into_iter().find(|f| text.contains(f.as_str())) {
+            return Some(f);
+        }
+    }
+    None
+}
+
+#[track_caller]
+fn assert_hidden(what: &str, value: &dyn core::fmt::Debug, secrets: &[&[u8]]) {
+    for text in [format!("{value:?}"), format!("{value:#?}")] {
+        for s in secrets {
+            assert!(s.len() >= 6, "{what}: secret too short to check");
+            if let Some(form) = leaked_form(&text, s) {
+                panic!("{what}: Debug shows key bytes ({form}): {text}");
+            }
+        }
+    }
+}
+
+/// Distinctive key bytes (no runs a short window could match by chance).
+fn key_bytes(seed: u64) -> Vec<u8> {
+    let mut b = vec![0u8; 256];
+    SeededRandom::new(seed).fill(&mut b).unwrap();
+    b
+}
+
+fn wiped_on_drop<T: Zeroize + ZeroizeOnDrop>() {}
+fn wipes_itself_on_drop<T: ZeroizeOnDrop>() {}
+
+#[test]
+fn secret_holding_types_are_wiped_on_drop() {
+    wiped_on_drop::<AuthKey>();
+    wiped_on_drop::<MessageKeys>();
+    wiped_on_drop::<FileKey>();
+    wiped_on_drop::<AesCtr256>();
+    wipes_itself_on_drop::<DhHalf>();
+    // Exponents, temporary AES keys and snapshots travel in these:
+    wipes_itself_on_drop::<Zeroizing<Vec<u8>>>();
+    wipes_itself_on_drop::<Zeroizing<[u8; 32]>>();
+}
+
+#[test]
+fn crypto_keys_never_print() {
+    let kb = key_bytes(1);
+    let key = AuthKey::from_bytes(&kb).unwrap();
+    assert_hidden("AuthKey", &key, &[&kb]);
+    let mk = derive_aes_key_iv(&key, &[7; 16], Side::Client);
+    assert_hidden("MessageKeys", &mk, &[&mk.key, &mk.iv]);
+    let ctr = AesCtr256::new(&kb[..32], &kb[32..48]).unwrap();
+    assert_hidden("AesCtr256", &ctr, &[&kb[..48]]);
+    let fk = FileKey::random(&mut SeededRandom::new(2)).unwrap();
+    assert_hidden("FileKey", &fk, &[&fk.key, &fk.iv]);
+}
+
+#[test]
+fn sessions_and_clients_never_print_their_key() {
+    let kb = key_bytes(3);
+    let key = AuthKey::from_bytes(&kb).unwrap();
+    let saved = SavedSession {
+        dc_id: 2,
+        test_mode: false,
+        auth_key: key.clone(),
+        server_salt: 1,
+        time_offset_ms: Some(0),
+    };
+    assert_hidden("SavedSession", &saved, &[&kb]);
+    let config = SessionConfig::new(key.clone(), 1);
+    assert_hidden("SessionConfig", &config, &[&kb]);
+    let session = Session::new(config, Box::new(SeededRandom::new(4))).unwrap();
+    assert_hidden("Session", &session, &[&kb]);
+    let server = ServerSession::new(key.clone(), 1, 0, Box::new(SeededRandom::new(5)));
+    assert_hidden("ServerSession", &server, &[&kb]);
+    let mut client = ClientCore::from_session(
+        ClientConfig::new(2, AppInfo::new(1)),
+        &saved.to_bytes(),
+        Box::new(SeededRandom::new(6)),
+    )
+    .unwrap();
+    assert_hidden("ClientCore", &client, &[&kb]);
+    client.connect(1_700_000_000_000).unwrap();
+    while client.poll_transmit().is_some() {}
+    assert_hidden("ClientCore (connected)", &client, &[&kb]);
+}
+
+/// Records every random draw, so the test knows the handshake's secrets (new_nonce, b, the
+/// RSA_PAD temp_key).
+struct Recorder {
+    inner: SeededRandom,
+    draws: Vec<Vec<u8>>,
+}
+
+impl RandomSource for Recorder {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), CryptoError> {
+        self.inner.fill(buf)?;
+        self.draws.push(buf.to_vec());
+        Ok(())
+    }
+}
+
+fn test_rsa() -> (RsaPrivateKey, RsaPublicKey) {
+    let j: serde_json::Value =
+        serde_json::from_str(include_str!("data/rsa_test_key.json")).unwrap();
+    let h = |k: &str| hex::decode(j[k].as_str().unwrap()).unwrap();
+    (
+        RsaPrivateKey::from_components(&h("n"), &h("e"), &h("d")).unwrap(),
+        RsaPublicKey::from_components(&h("n"), &h("e")).unwrap(),
+    )
+}
+
+/// A whole handshake with the in-crate server; every state printed on the way.
+fn handshake_prints_no_secret(temp_key_expires_in: Option<i32>) {
+    const NOW: u64 = 1_700_000_000_000;
+    let (private, public) = test_rsa();
+    let mut config = HandshakeConfig::new(2);
+    config.rsa_keys.push(public);
+    config.temp_key_expires_in = temp_key_expires_in;
+    let mut rng = Recorder {
+        inner: SeededRandom::new(7),
+        draws: Vec::new(),
+    };
+    let mut server_rng = SeededRandom::new(8);
+    let mut server = ServerHandshakeMachine::new(ServerConfig::new(vec![private]));
+    let (mut client, mut packet) = HandshakeMachine::start(config, &mut rng, NOW).unwrap();
+    let mut printed = vec![format!("{client:?}"), format!("{server:?}")];
+    loop {
+        let answer = server.handle(&packet, &mut server_rng, NOW).unwrap();
+        printed.push(format!("{server:#?}"));
+        let next = client.handle(&answer, &mut rng, NOW).unwrap();
+        printed.push(format!("{client:#?}"));
+        match next {
+            Some(p) => packet = p,
+            None => break,
+        }
+    }
+    let result = client.result().unwrap().clone();
+    let server_result = server.result().unwrap().clone();
+    assert_eq!(
+        result.auth_key.as_bytes(),
+        server_result.auth_key.as_bytes()
+    );
+    assert_eq!(result.expires_at.is_some(), temp_key_expires_in.is_some());
+    printed.push(format!("{result:#?}"));
+    printed.push(format!("{server_result:#?}"));
+    // The nonce (first draw) is public; new_nonce, temp_key and b are secret.
+    let mut secrets: Vec<Vec<u8>> = rng.draws[1..]
+        .iter()
+        .filter(|d| d.len() >= 32)
+        .cloned()
+        .collect();
+    secrets.push(result.auth_key.as_bytes().to_vec());
+    let secrets: Vec<&[u8]> = secrets.iter().map(|s| &s[..]).collect();
+    for text in &printed {
+        assert_hidden("handshake state", text, &secrets);
+    }
+    assert_hidden("AuthResult", &result, &secrets);
+    assert_hidden("ServerAuthResult", &server_result, &secrets);
+}
+
+#[test]
+fn the_handshake_never_prints_its_secrets() {
+    handshake_prints_no_secret(None);
+}
+
+#[test]
+fn a_temporary_key_handshake_never_prints_its_secrets() {
+    handshake_prints_no_secret(Some(3600));
+}
+
+#[test]
+fn secret_chats_never_print_keys_exponents_or_plaintext() {
+    let mut p = secret_common::Pair::new(9);
+    let dh = p.dh.clone();
+    let req = OutgoingRequest::new(&dh, &[0x5a; 256], &mut SeededRandom::new(10)).unwrap();
+    let exponent = req.exponent().to_vec();
+    assert_hidden("OutgoingRequest", &req, &[&exponent]);
+    let mut rng = Recorder {
+        inner: SeededRandom::new(11),
+        draws: Vec::new(),
+    };
+    let half = DhHalf::generate(&dh, &[], &mut rng).unwrap();
+    let exponents: Vec<&[u8]> = rng.draws.iter().map(|d| &d[..]).collect();
+    assert_hidden("DhHalf", &half, &exponents);
+
+    let key = p.a.chat.key().as_bytes().to_vec();
+    assert_hidden("SecretChat", &p.a.chat, &[&key]);
+    p.a_sends("a confidential plaintext");
+    let text = b"a confidential plaintext";
+    assert_hidden("SecretChat (sent kept)", &p.a.chat, &[&key, text]);
+    p.flush();
+    assert_hidden("SecretChat (peer)", &p.b.chat, &[&key, text]);
+    // A rotation in progress holds a new exponent, then a new key.
+    let mut out = Vec::new();
+    p.a.chat.start_rekey(&dh, &mut p.a.rng, &mut out).unwrap();
+    assert_hidden("SecretChat (rekey requested)", &p.a.chat, &[&key]);
+    assert_hidden("rekey outputs", &out, &[&key]);
+}

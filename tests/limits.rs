@@ -1,0 +1,251 @@
+//! Every documented limit hit exactly (see `docs/limits.md`): the value at the limit is
+//! accepted, one past it is refused or bounded, and nothing panics.
+//!
+//! - transport frames: `transport::DEFAULT_MAX_FRAME_LEN` / `TransportConfig::max_frame_len`;
+//! - inflated `gzip_packed`: `tl::gzip::MAX_INFLATED` (also through the session);
+//! - secret chats: `secret::MAX_QUEUED` out-of-order messages, `secret::MAX_STORED` sent
+//!   messages kept for resends;
+//! - the session: `session::incoming::DEFAULT_RECENT_IDS` remembered server msg_ids and
+//!   `session::MAX_MESSAGE_SIZE` per request body.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod secret_common;
+mod session_common;
+
+use mtproto_wasm::crypto::SeededRandom;
+use mtproto_wasm::secret::{MAX_QUEUED, MAX_STORED, SecretError};
+use mtproto_wasm::session::SessionEvent;
+use mtproto_wasm::tl::{self, TlError, gzip};
+use mtproto_wasm::transport::{
+    AcceptConfig, DEFAULT_MAX_FRAME_LEN, Framing, Incoming, TransportCodec, TransportConfig,
+    TransportError,
+};
+
+/// A client codec and the server codec that accepted it, both with `max` as frame limit.
+fn pair(framing: Framing, max: usize) -> (TransportCodec, TransportCodec, SeededRandom) {
+    let mut rng = SeededRandom::new(1);
+    let mut config = TransportConfig::new(framing);
+    config.max_frame_len = max;
+    let mut client = TransportCodec::new(&config, &mut rng).unwrap();
+    let mut first = client.header();
+    first.extend(client.pack(&[0; 8], &mut rng).unwrap());
+    let accept = AcceptConfig {
+        max_frame_len: max,
+        ..AcceptConfig::default()
+    };
+    let mut server = TransportCodec::accept(&first, &accept).unwrap().unwrap();
+    assert!(matches!(server.poll(), Ok(Some(Incoming::Frame { .. }))));
+    (client, server, rng)
+}
+
+fn frames(items: Vec<Incoming>) -> Vec<Vec<u8>> {
+    items
+        .into_iter()
+        .filter_map(|i| match i {
+            Incoming::Frame { payload, .. } => Some(payload),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_frame_of_exactly_the_default_limit_passes_one_word_more_is_refused() {
+    assert_eq!(DEFAULT_MAX_FRAME_LEN, 16 * 1024 * 1024);
+    let (mut client, mut server, mut rng) = pair(Framing::Intermediate, DEFAULT_MAX_FRAME_LEN);
+    let big = vec![0x5a; DEFAULT_MAX_FRAME_LEN];
+    let bytes = client.pack(&big, &mut rng).unwrap();
+    assert_eq!(frames(server.unpack(&bytes).unwrap()), vec![big]);
+    // The sender refuses to frame more ...
+    let over = vec![0x5a; DEFAULT_MAX_FRAME_LEN + 4];
+    assert!(matches!(
+        client.pack(&over, &mut rng),
+        Err(TransportError::FrameTooLarge { .. })
+    ));
+    // ... and a receiver refuses a header announcing more, before any payload arrives.
+    let header = ((DEFAULT_MAX_FRAME_LEN + 4) as u32).to_le_bytes();
+    assert!(matches!(
+        server.unpack(&header),
+        Err(TransportError::FrameTooLarge { .. })
+    ));
+    // A codec that failed stays closed.
+    assert!(server.unpack(&[0; 16]).is_err());
+}
+
+#[test]
+fn a_configured_frame_limit_holds_for_every_framing() {
+    const MAX: usize = 4096;
+    for framing in [
+        Framing::Abridged,
+        Framing::Intermediate,
+        Framing::PaddedIntermediate,
+        Framing::Full,
+    ] {
+        let (mut client, mut server, mut rng) = pair(framing, MAX);
+        let at = vec![7u8; MAX];
+        let bytes = client.pack(&at, &mut rng).unwrap();
+        let got = frames(server.unpack(&bytes).unwrap());
+        assert_eq!(got.len(), 1, "{framing:?}");
+        assert_eq!(got[0][..MAX], at[..], "{framing:?}");
+        assert!(
+            matches!(
+                client.pack(&vec![7u8; MAX + 4], &mut rng),
+                Err(TransportError::FrameTooLarge { .. })
+            ),
+            "{framing:?}"
+        );
+        // A bigger peer's frame, one word past our limit, is refused when it arrives.
+        let (mut big_client, _, mut rng2) = pair(framing, MAX * 2);
+        let (_, mut small_server, _) = pair(framing, MAX);
+        let over = big_client.pack(&vec![7u8; MAX + 4], &mut rng2).unwrap();
+        let refused = small_server.unpack(&over);
+        assert!(
+            matches!(refused, Err(TransportError::FrameTooLarge { .. })),
+            "{framing:?}: {refused:?}"
+        );
+    }
+}
+
+#[test]
+fn gzip_inflates_exactly_to_the_cap_and_not_one_byte_more() {
+    assert_eq!(gzip::MAX_INFLATED, 16 << 20);
+    let at = gzip::gzip(&vec![0u8; gzip::MAX_INFLATED]);
+    assert_eq!(
+        gzip::gunzip(&at, gzip::MAX_INFLATED).unwrap().len(),
+        gzip::MAX_INFLATED
+    );
+    let over = gzip::gzip(&vec![0u8; gzip::MAX_INFLATED + 1]);
+    assert_eq!(
+        gzip::gunzip(&over, gzip::MAX_INFLATED),
+        Err(TlError::GzipTooLarge {
+            limit: gzip::MAX_INFLATED
+        })
+    );
+    // The generic decoder applies the same cap to a gzip_packed object.
+    let mut packed = tl::GZIP_PACKED_ID.to_le_bytes().to_vec();
+    tl::primitives::write_bytes(&mut packed, &over);
+    assert!(tl::decode_value(&packed).is_err());
+}
+
+#[test]
+fn the_session_inflates_an_answer_up_to_the_cap_and_drops_one_past_it() {
+    use session_common::{Pair, request, rpc_result};
+    let mut p = Pair::new();
+    let req = p.invoke(request(1));
+    let id = p.sent()[0].msg_id;
+    let gz = |len: usize| {
+        // a boxed object: a constructor id then zeros
+        let mut body = vec![0u8; len];
+        body[..4].copy_from_slice(&0x0abc_def0u32.to_le_bytes());
+        let mut v = tl::GZIP_PACKED_ID.to_le_bytes().to_vec();
+        tl::primitives::write_bytes(&mut v, &gzip::gzip(&body));
+        v
+    };
+    p.deliver(&[rpc_result(id, &gz(gzip::MAX_INFLATED + 4))]);
+    let events = p.events();
+    assert!(
+        matches!(&events[..], [SessionEvent::ProtocolError { .. }]),
+        "{events:?}"
+    );
+    assert_eq!(p.client.pending_requests(), 1, "the request still waits");
+    p.deliver(&[rpc_result(id, &gz(gzip::MAX_INFLATED))]);
+    let events = p.events();
+    match &events[..] {
+        [SessionEvent::RpcResult { request, body }] => {
+            assert_eq!(*request, req);
+            assert_eq!(body.len(), gzip::MAX_INFLATED);
+        }
+        e => panic!("{e:?}"),
+    }
+}
+
+#[test]
+fn the_out_of_order_queue_takes_exactly_max_queued() {
+    let mut p = secret_common::Pair::new(40);
+    for i in 0..=MAX_QUEUED + 1 {
+        p.a_sends(&format!("m{i}"));
+    }
+    let wire = std::mem::take(&mut p.to_b);
+    // The first message is held back: everything after it waits in B's queue.
+    let (first, rest) = wire.split_first().unwrap();
+    let mut refused = 0;
+    for d in rest {
+        let before = p.b.chat.queued();
+        match p.give_b(d) {
+            Ok(()) => assert!(before < MAX_QUEUED, "accepted past the limit"),
+            Err(e) => {
+                assert_eq!(e, SecretError::QueueFull);
+                assert_eq!(before, MAX_QUEUED);
+                refused += 1;
+            }
+        }
+        assert!(p.b.chat.queued() <= MAX_QUEUED);
+    }
+    assert_eq!(p.b.chat.queued(), MAX_QUEUED);
+    assert!(refused >= 1);
+    // The hole is filled: the queue drains in order and the chat goes on.
+    p.give_b(first).unwrap();
+    assert_eq!(p.b.chat.queued(), 0);
+    assert!(!p.b.chat.is_closed());
+}
+
+#[test]
+fn at_most_max_stored_sent_messages_are_kept_for_resends() {
+    let mut p = secret_common::Pair::new(41);
+    let mut sent = 0;
+    while sent <= MAX_STORED {
+        p.a_sends("unconfirmed");
+        sent = p.to_b.len();
+        assert_eq!(p.a.chat.stored(), sent.min(MAX_STORED));
+    }
+    assert!(sent > MAX_STORED);
+    assert_eq!(p.a.chat.stored(), MAX_STORED);
+    // Once the peer confirms what it received, those copies are dropped.
+    p.flush();
+    p.b_sends("ack");
+    p.flush();
+    p.a_sends("after");
+    assert!(p.a.chat.stored() < MAX_STORED);
+}
+
+#[test]
+fn the_set_of_recent_server_ids_keeps_exactly_its_capacity() {
+    use mtproto_wasm::session::SessionError;
+    use mtproto_wasm::session::incoming::{DEFAULT_RECENT_IDS, RecentIds};
+    let mut ids = RecentIds::new(DEFAULT_RECENT_IDS);
+    let id = |i: usize| (i as i64) * 4 + 1;
+    for i in 1..=DEFAULT_RECENT_IDS {
+        ids.accept(id(i), None).unwrap();
+    }
+    assert_eq!(ids.len(), DEFAULT_RECENT_IDS);
+    assert!(ids.contains(id(1)), "at the limit nothing is forgotten");
+    ids.accept(id(DEFAULT_RECENT_IDS + 1), None).unwrap();
+    assert_eq!(ids.len(), DEFAULT_RECENT_IDS);
+    // One past: the smallest id is forgotten and from then on refused as a possible replay.
+    assert!(matches!(
+        ids.check(id(1), None),
+        Err(SessionError::DuplicateMsgId { .. })
+    ));
+    assert!(ids.check(id(DEFAULT_RECENT_IDS + 2), None).is_ok());
+}
+
+#[test]
+fn a_request_body_of_exactly_max_message_size_is_queued_one_word_more_is_refused() {
+    use mtproto_wasm::session::{InvokeOptions, MAX_MESSAGE_SIZE, SessionError};
+    let mut p = session_common::Pair::new();
+    let body = |len: usize| {
+        let mut b = vec![0u8; len];
+        b[..4].copy_from_slice(&0x1234_5678u32.to_le_bytes());
+        b
+    };
+    assert!(
+        p.client
+            .invoke(body(MAX_MESSAGE_SIZE), InvokeOptions::default())
+            .is_ok()
+    );
+    assert!(matches!(
+        p.client
+            .invoke(body(MAX_MESSAGE_SIZE + 4), InvokeOptions::default()),
+        Err(SessionError::MessageTooLarge { .. })
+    ));
+    assert_eq!(p.client.pending_requests(), 1);
+}
