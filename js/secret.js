@@ -88,6 +88,10 @@ class SecretChatRequest {
 
 // One secret chat. Events: 'message' (decrypted messages in order), 'keyChanged',
 // 'read' ({ maxDate }), 'typing', 'closed' ({ reason }), 'error'.
+// Asking again for messages missing in a hole (SecretChats._watchGap).
+const GAP_RETRY_FIRST_MS = 2000;
+const GAP_RETRY_MAX_MS = 30_000;
+
 export class SecretChat extends Emitter {
   constructor(mgr, core) {
     super();
@@ -461,6 +465,31 @@ export class SecretChats extends Emitter {
     }
     this._apply(chat, outs);
     await this._save(chat);
+    this._watchGap(chat);
+  }
+
+  // While messages wait behind a hole, ask the peer again for the missing ones, 2 s after
+  // the hole appeared and then with backoff up to 30 s: the first resend request, or the
+  // messages resent for it, may have been lost too.
+  _watchGap(chat) {
+    if (chat._gapTimer || chat._core.closed || chat._core.queued === 0) {
+      if (chat._core.queued === 0) chat._gapDelay = GAP_RETRY_FIRST_MS;
+      return;
+    }
+    const clock = this._client._clock;
+    chat._gapDelay = chat._gapDelay ?? GAP_RETRY_FIRST_MS;
+    chat._gapTimer = clock.setTimeout(() => {
+      chat._gapTimer = null;
+      if (chat._core.closed || chat._core.queued === 0 || this._client._closed) return;
+      try {
+        this._apply(chat, chat._core.requestMissing());
+      } catch (e) {
+        chat._emit('error', e);
+      }
+      this._save(chat).catch((e) => chat._emit('error', e));
+      chat._gapDelay = Math.min(chat._gapDelay * 2, GAP_RETRY_MAX_MS);
+      this._watchGap(chat);
+    }, chat._gapDelay);
   }
 
   // updates.getDifference from our qts: messages missed in a hole or while away.

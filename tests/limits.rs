@@ -249,3 +249,42 @@ fn a_request_body_of_exactly_max_message_size_is_queued_one_word_more_is_refused
     ));
     assert_eq!(p.client.pending_requests(), 1);
 }
+
+#[test]
+fn at_most_max_pending_requests_are_unresolved_at_once() {
+    use mtproto_wasm::session::{InvokeOptions, MAX_PENDING_REQUESTS, SessionError};
+    let mut p = session_common::Pair::new();
+    let body = 0x1234_5678u32.to_le_bytes().to_vec();
+    for _ in 0..MAX_PENDING_REQUESTS {
+        p.client
+            .invoke(body.clone(), InvokeOptions::default())
+            .unwrap();
+    }
+    assert_eq!(
+        p.client.invoke(body.clone(), InvokeOptions::default()),
+        Err(SessionError::TooManyPending)
+    );
+    assert_eq!(p.client.pending_requests(), MAX_PENDING_REQUESTS);
+    // one resolved (cancelled): room for one more
+    assert!(p.client.cancel(mtproto_wasm::session::RequestId(1)));
+    assert!(
+        p.client
+            .invoke(body.clone(), InvokeOptions::default())
+            .is_ok()
+    );
+
+    // ClientCore counts the requests waiting for a connection too
+    use mtproto_wasm::client::{AppInfo, ClientConfig, ClientCore};
+    let mut c = ClientCore::new(
+        ClientConfig::new(2, AppInfo::new(1)),
+        Box::new(mtproto_wasm::crypto::SeededRandom::new(1)),
+    );
+    for _ in 0..MAX_PENDING_REQUESTS {
+        c.invoke(body.clone()).unwrap();
+    }
+    let e = c.invoke(body).unwrap_err();
+    assert!(
+        e.to_string().contains("too many unresolved requests"),
+        "{e}"
+    );
+}

@@ -96,6 +96,42 @@ fn a_dropped_message_is_resent_and_delivered_in_order() {
 }
 
 #[test]
+fn a_lost_resend_request_is_asked_again_until_the_gap_is_filled() {
+    let mut p = Pair::new(13);
+    p.a_sends("one");
+    p.flush();
+    p.a_sends("two");
+    p.a_sends("three");
+    let mut wire = std::mem::take(&mut p.to_b);
+    wire.remove(0); // "two" is lost
+    for d in wire {
+        p.give_b(&d).unwrap();
+    }
+    assert_eq!(texts(&p.b), ["one"]);
+    assert_eq!(p.b.chat.queued(), 1);
+    // B's resend request is lost as well: nothing more happens by itself.
+    assert_eq!(p.to_a.len(), 1);
+    p.to_a.clear();
+    p.flush();
+    assert_eq!(texts(&p.b), ["one"]);
+    // Asked again (the app's timer): the gap is filled, in order.
+    let outs = p.b.chat.request_missing(&mut p.b.rng).unwrap();
+    assert_eq!(outs.len(), 1);
+    for o in outs {
+        if let ChatOutput::Send { data, .. } = o {
+            p.to_a.push(data);
+        }
+    }
+    // (B's lost request left a hole on A's side too; A's own resend request is served
+    // by B at once although it waits behind B's hole.)
+    p.flush();
+    assert_eq!(texts(&p.b), ["one", "two", "three"]);
+    assert_eq!(p.b.chat.queued(), 0);
+    // No gap: nothing to ask.
+    assert!(p.b.chat.request_missing(&mut p.b.rng).unwrap().is_empty());
+}
+
+#[test]
 fn reordered_messages_are_delivered_in_order() {
     let mut p = Pair::new(4);
     for t in ["m1", "m2", "m3", "m4"] {

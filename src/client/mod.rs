@@ -342,6 +342,12 @@ impl ClientCore {
         if body.len() > session::MAX_MESSAGE_SIZE {
             return Err(ClientError("request body too large".into()));
         }
+        if self.waiting.len() + self.ids.len() >= session::MAX_PENDING_REQUESTS {
+            return Err(ClientError(format!(
+                "too many unresolved requests (at most {})",
+                session::MAX_PENDING_REQUESTS
+            )));
+        }
         self.next_id += 1;
         let id = RequestId(self.next_id);
         if self.accepts_requests() {

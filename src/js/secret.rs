@@ -286,6 +286,13 @@ impl SecretChatCore {
         outputs(self.chat.notify_layer(&mut OsRandom).map_err(error)?)
     }
 
+    /// Asks the peer again for the messages missing before the queued ones (call on a timer
+    /// while `queued > 0`: the first resend request, or its answer, may have been lost).
+    #[wasm_bindgen(js_name = requestMissing)]
+    pub fn request_missing(&mut self) -> Result<Array, JsError> {
+        outputs(self.chat.request_missing(&mut OsRandom).map_err(error)?)
+    }
+
     /// Starts a key rotation now (also done by itself after 100 messages or a week); a
     /// no-op while one is under way.
     #[wasm_bindgen(js_name = startRekey)]

@@ -221,6 +221,26 @@ impl SecretChat {
         Ok(out)
     }
 
+    /// Asks again for the messages missing before the queued ones (`queued() > 0`): the
+    /// first decryptedMessageActionResend, or the messages resent for it, may have been
+    /// lost too. Nothing when there is no gap. Call on a timer (with backoff) while
+    /// messages wait in the queue.
+    pub fn request_missing(
+        &mut self,
+        rng: &mut dyn RandomSource,
+    ) -> Result<Vec<ChatOutput>, SecretError> {
+        let mut out = Vec::new();
+        let first_queued = self.queue.keys().next().copied();
+        if let Some(first) = first_queued.filter(|&f| f > self.seq.raw_in) {
+            let action = types::DecryptedMessageActionResend {
+                start_seq_no: self.seq.peer_seq(self.seq.raw_in),
+                end_seq_no: self.seq.peer_seq(first - 1),
+            };
+            self.send_action(action.into(), rng, &mut out)?;
+        }
+        Ok(out)
+    }
+
     /// Sends a decryptedMessage (or decryptedMessageService). A random_id of 0 is replaced
     /// by a random one. May also start a key rotation, when due.
     pub fn send(
@@ -366,6 +386,13 @@ impl SecretChat {
                 self.drain(dh, rng, now, &mut out)?;
             }
             Ok(Position::Future(raw)) => {
+                // A resend request queued behind a hole of ours is served at once: the peer
+                // may be waiting for those messages to fill a hole of its own, and each side
+                // would otherwise wait on the other for good. (It is served again, harmlessly,
+                // when it is processed in order: the copies are duplicates there.)
+                if let Some((start, end)) = resend_range(&layer.message) {
+                    self.serve_resend(start, end, rng, &mut out)?;
+                }
                 self.queue_future(raw, plain.to_vec(), fp, rng, &mut out)?
             }
         }
@@ -621,4 +648,19 @@ fn with_random_id(
         *id = random_i64(rng)?;
     }
     Ok(m)
+}
+
+/// The range a decryptedMessageActionResend asks for, if `m` is one.
+fn resend_range(m: &enums::DecryptedMessage) -> Option<(i32, i32)> {
+    let action = match m {
+        enums::DecryptedMessage::DecryptedMessageService(s) => &s.action,
+        enums::DecryptedMessage::DecryptedMessageService8(s) => &s.action,
+        _ => return None,
+    };
+    match action {
+        enums::DecryptedMessageAction::DecryptedMessageActionResend(r) => {
+            Some((r.start_seq_no, r.end_seq_no))
+        }
+        _ => None,
+    }
 }

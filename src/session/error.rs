@@ -90,15 +90,18 @@ pub enum SessionError {
         /// Its size.
         len: usize,
     },
+    /// [`super::MAX_PENDING_REQUESTS`] requests are unresolved already.
+    TooManyPending,
 }
 
 impl SessionError {
     /// What to do next.
     pub fn action(&self) -> Action {
         match self {
-            Self::Random(_) | Self::InvalidArgument(_) | Self::MessageTooLarge { .. } => {
-                Action::FixCall
-            }
+            Self::Random(_)
+            | Self::InvalidArgument(_)
+            | Self::MessageTooLarge { .. }
+            | Self::TooManyPending => Action::FixCall,
             _ => Action::DropPacket,
         }
     }
@@ -126,6 +129,7 @@ impl SessionError {
             Self::Random(_) => "random",
             Self::InvalidArgument(_) => "invalid_argument",
             Self::MessageTooLarge { .. } => "message_too_large",
+            Self::TooManyPending => "too_many_pending",
         }
     }
 }
@@ -164,6 +168,11 @@ impl fmt::Display for SessionError {
             Self::Random(e) => write!(f, "random source: {e}"),
             Self::InvalidArgument(what) => write!(f, "invalid argument: {what}"),
             Self::MessageTooLarge { len } => write!(f, "message of {len} bytes is too large"),
+            Self::TooManyPending => write!(
+                f,
+                "too many unresolved requests (at most {})",
+                super::MAX_PENDING_REQUESTS
+            ),
         }
     }
 }

@@ -47,6 +47,10 @@ use pending::{Pending, Purpose};
 use seq_no::SeqNo;
 use timer::Timers;
 
+/// At most this many requests may be unresolved at once (in a [`Session`], and in a
+/// `ClientCore` counting those waiting for a connection); the next `invoke` fails.
+pub const MAX_PENDING_REQUESTS: usize = 10_000;
+
 /// Options of one request.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct InvokeOptions {
@@ -176,6 +180,9 @@ impl Session {
         if body.len() > MAX_MESSAGE_SIZE {
             return Err(SessionError::MessageTooLarge { len: body.len() });
         }
+        if self.pending.requests.len() >= MAX_PENDING_REQUESTS {
+            return Err(SessionError::TooManyPending);
+        }
         let id = self.pending.add(body, opts.after);
         self.queue.push_back(Queued::Request(id, false));
         Ok(id)
@@ -252,6 +259,13 @@ impl Session {
             });
         }
         let mut window = self.window_now();
+        if let Some(server_now) = window {
+            let ahead = msg_id::msg_id_time_ms(msg.header.msg_id)
+                > server_now.saturating_add(incoming::MAX_AHEAD_MS);
+            if ahead && !self.is_time_fix_for_us(&msg.body) {
+                return self.server_clock_ahead(msg.header.msg_id);
+            }
+        }
         if let Err(e) = self.recent.check(msg.header.msg_id, window) {
             // A clock-correction notice about a message of ours in flight is let through
             // the time window (not the duplicate check): with a wrong clock offset it is
@@ -373,6 +387,25 @@ impl Session {
 
     fn window_now(&self) -> Option<i64> {
         self.time_synced.then(|| self.ids.server_time_ms(self.now))
+    }
+
+    /// An authenticated packet of this session more than 30 s ahead of our estimate of the
+    /// server's clock. It is dropped like any packet outside the window, but it is also
+    /// proof that the estimate fell behind (a replay can only be late, never early): the
+    /// server accepts our ids up to 300 s old, so no bad_msg_notification would ever tell
+    /// us, and every answer would be dropped from now on. The estimate moves forward to
+    /// this msg_id, and the state of every request in flight is asked for, so answers lost
+    /// this way are sent again (msgs_state_req -> msg_resend_ans_req) without running any
+    /// request twice.
+    fn server_clock_ahead(&mut self, msg_id: i64) {
+        self.drop_input(SessionError::MsgIdOutOfWindow { msg_id });
+        let offset_ms = self.ids.sync_from_server_msg_id(msg_id, self.now);
+        self.events
+            .push_back(SessionEvent::TimeCorrected { offset_ms });
+        let in_flight = self.pending.in_flight_requests();
+        if !in_flight.is_empty() {
+            self.send_state_req(in_flight);
+        }
     }
 
     fn drop_input(&mut self, error: SessionError) {

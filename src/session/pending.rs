@@ -257,6 +257,15 @@ impl Pending {
             .collect()
     }
 
+    /// The latest msg_id of every request sent and not yet answered.
+    pub fn in_flight_requests(&self) -> Vec<i64> {
+        self.requests
+            .values()
+            .filter(|r| !r.queued)
+            .filter_map(|r| r.msg_id)
+            .collect()
+    }
+
     /// Marks a request queued again (its copy in flight is superseded).
     pub fn requeue(&mut self, request: RequestId) -> bool {
         match self.requests.get_mut(&request) {

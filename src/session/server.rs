@@ -126,6 +126,11 @@ impl ServerSession {
         })
     }
 
+    /// Moves the server's clock (tests simulate a server clock that jumps with it).
+    pub fn set_time_offset_ms(&mut self, offset_ms: i64) {
+        self.ids.set_offset_ms(offset_ms);
+    }
+
     /// A new server msg_id at `now`.
     pub fn next_msg_id(&mut self, now: u64, kind: MsgIdKind) -> i64 {
         self.ids.next(now, kind)

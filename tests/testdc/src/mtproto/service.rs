@@ -408,7 +408,10 @@ fn service(
                     let found = if answers {
                         answer_to(sess, *id).cloned()
                     } else {
-                        sess.sent.iter().find(|(s, _)| s == id).map(|(_, b)| b.clone())
+                        sess.sent
+                            .iter()
+                            .find(|(s, _)| s == id)
+                            .map(|(_, b)| b.clone())
                     };
                     match found {
                         Some(b) => {
