@@ -218,7 +218,9 @@ const envelopeRows = [];
   // a PFS temporary key) -> the in-process test server (transport, server session) -> back.
   const key = JSON.parse(readFileSync(new URL('../tests/data/rsa_test_key.json', import.meta.url), 'utf8'));
   const hex = (h) => Uint8Array.from(Buffer.from(h, 'hex'));
-  const server = new ours.__TestServer(hex(key.n), hex(key.e), hex(key.d), 2);
+  // The test server comes from the test-only build (pkg-test/); the client is the shipped one.
+  const { __TestServer } = require('../pkg-test/mtproto_wasm.js');
+  const server = new __TestServer(hex(key.n), hex(key.e), hex(key.d), 2);
   const core = new ours.ClientCore({ dcId: 2, testMode: true, rsaKeys: [key.pem_pkcs1], apiId: 1, pingInterval: 0 });
   const t0 = Date.now();
   const move = (nowMs) => {

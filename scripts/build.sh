@@ -19,6 +19,11 @@ nosimd_pkg=target/pkg-nosimd
 
 RUSTFLAGS="$simd" wasm-pack build "$profile" --target web --out-dir pkg --out-name mtproto_wasm
 RUSTFLAGS="$simd" wasm-pack build "$profile" --target nodejs --out-dir pkg-node --out-name mtproto_wasm
+# pkg-test/: a Node build with the test-only `__TestServer` export (feature test-server) for
+# tests/js/node-client.test.mjs and the benchmark; never published, so the shipped wasm
+# carries no server code.
+RUSTFLAGS="$simd" wasm-pack build "$profile" --target nodejs --out-dir pkg-test --out-name mtproto_wasm \
+  -- --features test-server
 CARGO_TARGET_DIR=target/nosimd wasm-pack build "$profile" --target web \
   --out-dir "$nosimd_pkg" --out-name mtproto_wasm
 

@@ -108,8 +108,13 @@ fn sessions_and_clients_never_print_their_key() {
         auth_key: key.clone(),
         server_salt: 1,
         time_offset_ms: Some(0),
+        temp: Some(mtproto_wasm::client::SavedTempKey {
+            auth_key: AuthKey::from_bytes(&key_bytes(9)).unwrap(),
+            server_salt: 2,
+            expires_at: 1_700_086_400,
+        }),
     };
-    assert_hidden("SavedSession", &saved, &[&kb]);
+    assert_hidden("SavedSession", &saved, &[&kb, &key_bytes(9)]);
     let config = SessionConfig::new(key.clone(), 1);
     assert_hidden("SessionConfig", &config, &[&kb]);
     let session = Session::new(config, Box::new(SeededRandom::new(4))).unwrap();

@@ -909,31 +909,55 @@ fn invalid_invoke_arguments() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn a_clock_fix_passes_the_window_only_when_it_is_about_our_message() {
-    // The client believes it is synced (offset 0) but the server is 10 minutes ahead:
-    // every server message is out of the window, except the notice about our request.
+    // The client believes it is synced (offset 0) but the server is 10 minutes behind:
+    // every server message is out of the window (it could be a replay), except the notice
+    // about our request (bad_msg_notification 17: our msg_id too high).
+    let server = |offset| {
+        let mut s = mtproto_wasm::session::server::ServerSession::new(
+            auth_key(),
+            SALT,
+            offset,
+            Box::new(mtproto_wasm::crypto::SeededRandom::new(3)),
+        );
+        s.session_id = Some(SESSION_ID);
+        s
+    };
     let mut p = Pair::new();
-    p.server = mtproto_wasm::session::server::ServerSession::new(
-        auth_key(),
-        SALT,
-        600_000,
-        Box::new(mtproto_wasm::crypto::SeededRandom::new(3)),
-    );
-    p.server.session_id = Some(SESSION_ID);
+    p.server = server(-600_000);
     p.deliver(&[answer(1)]);
     p.assert_dropped("msg_id_out_of_window");
-    p.deliver(&[bad_msg(12345, 16)]); // not about a message of ours
+    p.deliver(&[bad_msg(12345, 17)]); // not about a message of ours
     p.assert_dropped("msg_id_out_of_window");
     p.invoke(request(1));
     let a = find(&p.sent(), &request(1));
-    p.deliver(&[bad_msg(a, 16)]);
+    p.deliver(&[bad_msg(a, 17)]);
     let e = p.events();
     assert!(
-        matches!(e[..], [SessionEvent::TimeCorrected { .. }]),
+        matches!(e[..], [SessionEvent::TimeCorrected { .. }, ..]),
         "{e:?}"
     );
+    // our ids must go down now: that takes a new session (the server learns its id)
+    p.server.session_id = None;
     let a2 = find(&p.sent(), &request(1));
     p.deliver(&[rpc_result(a2, &answer(1))]);
     assert!(matches!(p.events()[..], [SessionEvent::RpcResult { .. }]));
+
+    // 10 minutes ahead instead: the first packet is dropped but moves the clock forward
+    // (an early packet cannot be a replay); what follows is in the window.
+    let mut p = Pair::new();
+    p.server = server(600_000);
+    p.deliver(&[answer(1)]);
+    let e = p.events();
+    assert!(
+        matches!(
+            e[..],
+            [SessionEvent::ProtocolError { .. }, SessionEvent::TimeCorrected { offset_ms }]
+                if (599_000..=601_000).contains(&offset_ms)
+        ),
+        "{e:?}"
+    );
+    p.deliver(&[answer(2)]);
+    assert_eq!(p.events(), vec![SessionEvent::Update { body: answer(2) }]);
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

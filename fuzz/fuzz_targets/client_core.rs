@@ -4,7 +4,7 @@
 //! The client trusts the test RSA key of `tests/data/rsa_test_key.json` besides the
 //! built-in ones, so seeds can replay a whole handshake with the in-crate server.
 //!
-//! Modes: `0` a new client (no key: `connect` starts the handshake); `1` a client from a
+//! Mode byte `m`: PFS on when `m >= 128`; `m % 3`: `0` a new client (no key: `connect` starts the handshake); `1` a client from a
 //! valid session blob (key known: `connect` starts the session); `2` a client from a fuzzed
 //! blob (u16 LE length, blob) into `ClientCore::from_session`.
 //!
@@ -64,6 +64,7 @@ fn blob() -> Vec<u8> {
         auth_key: key(),
         server_salt: SALT,
         time_offset_ms: Some(0),
+        temp: None,
     }
     .to_bytes()
 }
@@ -178,6 +179,9 @@ fuzz_target!(|data: &[u8]| {
     let mut config = ClientConfig::new(2, AppInfo::new(1));
     config.ping_interval_ms = 60_000;
     config.rsa_keys.push(test_rsa_key());
+    // Modes 128..: with PFS (temporary key, bind, renewal); below: the permanent key
+    // carries the session, as the seeds script it.
+    config.pfs = mode >= 128;
     let rng = Box::new(SeededRandom::new(u64::from(mode)));
     let client = match mode % 3 {
         0 => ClientCore::new(config, rng),

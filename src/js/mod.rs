@@ -12,6 +12,7 @@ mod crypto;
 mod handshake;
 mod secret;
 mod session;
+#[cfg(feature = "test-server")]
 mod test_server;
 mod tl;
 mod transport;

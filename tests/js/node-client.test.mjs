@@ -11,6 +11,9 @@ import { createRequire } from 'node:module';
 const wasm = await import('../../pkg/mtproto_wasm.js');
 wasm.initSync({ module: readFileSync(new URL('../../pkg/mtproto_wasm_bg.wasm', import.meta.url)) });
 const { Client, RpcError, webSocketTransport } = await import('../../pkg/client.js');
+// The in-process test server lives in its own (test-only) build: pkg-test/ has the
+// `__TestServer` export, the shipped pkg/ and pkg-node/ do not.
+const { __TestServer } = createRequire(import.meta.url)('../../pkg-test/mtproto_wasm.js');
 
 const key = JSON.parse(readFileSync(new URL('../data/rsa_test_key.json', import.meta.url), 'utf8'));
 const hex = (s) => Uint8Array.from(Buffer.from(s, 'hex'));
@@ -73,7 +76,7 @@ function fakeTransport(server, clock) {
 
 function setup(extra = {}) {
   const clock = extra.clock ?? fakeClock();
-  const server = extra.server ?? new wasm.__TestServer(hex(key.n), hex(key.e), hex(key.d), 2);
+  const server = extra.server ?? new __TestServer(hex(key.n), hex(key.e), hex(key.d), 2);
   const transport = fakeTransport(server, clock);
   const client = new (extra.Client ?? Client)({
     dcId: 2, testMode: true, transport, framing: 'intermediate', rsaKeys: [key.pem_pkcs1],
@@ -279,7 +282,9 @@ test('the CommonJS build (pkg-node/client.cjs) works the same', async () => {
   const require = createRequire(import.meta.url);
   const node = require('../../pkg-node/client.cjs');
   const nodeWasm = require('../../pkg-node/mtproto_wasm.js');
-  const server = new nodeWasm.__TestServer(hex(key.n), hex(key.e), hex(key.d), 2);
+  assert.equal(nodeWasm.__TestServer, undefined, 'the shipped build has no test server');
+  assert.equal(wasm.__TestServer, undefined, 'the shipped build has no test server');
+  const server = new __TestServer(hex(key.n), hex(key.e), hex(key.d), 2);
   const { client } = setup({ Client: node.Client, server });
   await client.connect();
   assert.equal((await client.invoke({ _: 'help.getNearestDc' })).this_dc, 2);

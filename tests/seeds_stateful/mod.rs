@@ -288,6 +288,7 @@ fn client_config(rsa: &serde_json::Value) -> ClientConfig {
     let h = |k: &str| hex::decode(rsa[k].as_str().unwrap()).unwrap();
     let mut config = ClientConfig::new(2, AppInfo::new(1));
     config.ping_interval_ms = 60_000;
+    config.pfs = false; // the target's modes below 128
     config
         .rsa_keys
         .push(RsaPublicKey::from_components(&h("n"), &h("e")).unwrap());
@@ -364,6 +365,7 @@ pub fn client_core(rsa: &serde_json::Value) -> Vec<Vec<u8>> {
         .unwrap(),
         server_salt: 0x1111_2222_3333_4444,
         time_offset_ms: Some(0),
+        temp: None,
     }
     .to_bytes();
     let mut session = vec![1u8, 0, 5, 0, 5, 1];

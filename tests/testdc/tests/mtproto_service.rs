@@ -158,7 +158,8 @@ async fn state_resend_salts_drop_and_destroy() {
     let mut seen = Vec::new();
     let (pong_id, body) = s.expect(types::Pong::CONSTRUCTOR_ID, &mut seen).await;
     assert_eq!(pong(&body).ping_id, 31);
-    // msgs_state_req: received and acked (4 + 8); not yet received, too high (3).
+    // msgs_state_req: received and acked, processing complete (4 + 8 + 32; a pong is no
+    // rpc_result, so no +64); not yet received, too high (3).
     let future = s.msg_id() + (1 << 32);
     let req = s
         .send(
@@ -169,7 +170,18 @@ async fn state_resend_salts_drop_and_destroy() {
         )
         .await;
     let info = types::MsgsStateInfo::from_bytes(&s.next_reply().await).unwrap();
-    assert_eq!((info.req_msg_id, info.info), (req, vec![12, 3]));
+    assert_eq!((info.req_msg_id, info.info), (req, vec![44, 3]));
+    // msg_resend_ans_req for a query whose answer is not kept: state 1, one byte per id.
+    let req = s
+        .send(
+            &types::MsgResendAnsReq {
+                msg_ids: vec![p, 12345],
+            }
+            .to_bytes(),
+        )
+        .await;
+    let info = types::MsgsStateInfo::from_bytes(&s.next_reply().await).unwrap();
+    assert_eq!((info.req_msg_id, info.info), (req, vec![1, 1]));
     // msg_resend_req: the pong again (under a new msg_id); an unknown id: state 1.
     s.send(
         &types::MsgResendReq {
