@@ -112,8 +112,13 @@ function syntheticMessages(nMessages, nUsers) {
   if (Buffer.compare(Buffer.from(bytes), Buffer.from(theirBytes)) !== 0) throw new Error('TL: our encoding differs from mtcute\'s');
   const ourObj = ours.tlDecode(bytes);
   if (ourObj.messages.length !== 100 || ourObj.users[49].first_name !== 'User 49') throw new Error('TL decode check');
+  const { decodeTl } = await import('../pkg/client.js');
+  if (JSON.stringify(decodeTl(bytes), (_, x) => (typeof x === 'bigint' ? `${x}n` : x))
+    !== JSON.stringify(ourObj, (_, x) => (typeof x === 'bigint' ? `${x}n` : x))) throw new Error('decodeTl differs from tlDecode');
   const label = `${bytes.length} bytes`;
-  row('TL decode messages.messages (100 msgs, 50 users) to JS objects', label, measure(() => ours.tlDecode(bytes)), '@mtcute/core generated reader', measure(() => TlBinaryReader.deserializeObject(__tlReaderMap, bytes)));
+  const theirDecode = measure(() => TlBinaryReader.deserializeObject(__tlReaderMap, bytes));
+  row('TL decode messages.messages (100 msgs, 50 users) to JS objects: decodeTl (tape + JS walker; the Client uses it)', label, measure(() => decodeTl(bytes)), '@mtcute/core generated reader', theirDecode);
+  row('TL decode messages.messages (100 msgs, 50 users) to JS objects: tlDecode (serde-wasm-bindgen)', label, measure(() => ours.tlDecode(bytes)), '@mtcute/core generated reader', theirDecode);
   row('TL encode messages.messages (100 msgs, 50 users) from JS objects', label, measure(() => ours.tlEncode(ourObj)), '@mtcute/core generated writer', measure(() => TlBinaryWriter.serializeObject(__tlWriterMap, theirObj)));
 }
 

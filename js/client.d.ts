@@ -104,3 +104,10 @@ export class Client {
 
 /** A transport over WebSocket (binary frames, subprotocol 'binary'). */
 export function webSocketTransport(url: string | URL, WebSocketImpl?: typeof WebSocket): Transport;
+
+/** Decodes boxed TL bytes into JS objects (tape + JS walker; same result as tlDecode, faster). */
+export function decodeTl(bytes: Uint8Array): TlObject;
+/** Decodes the result of `method` (as tlDecodeResult, faster). */
+export function decodeTlResult(method: string, bytes: Uint8Array): unknown;
+/** The JS objects of a TL tape (tlDecodeTape's output). */
+export function fromTape(tape: Uint8Array): unknown;

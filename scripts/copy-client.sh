@@ -8,11 +8,11 @@ cp js/client.js pkg/client.js
 cp js/secret.js pkg/secret.js
 # CommonJS: imports become requires, exports become module.exports.
 {
-  sed -e "s#^import { ClientCore } from './mtproto_wasm.js';#const { ClientCore } = require('./mtproto_wasm.js');#" \
+  sed -e "s#^import { ClientCore, tlDecodeTape, tlDecodeResultTape } from './mtproto_wasm.js';#const { ClientCore, tlDecodeTape, tlDecodeResultTape } = require('./mtproto_wasm.js');#" \
       -e "s#^import { SecretChats } from './secret.js';#const { SecretChat, SecretChats, memorySecretStorage, indexedDbSecretStorage } = require('./secret.cjs');#" \
       -e "/^export {.*} from '.\/secret.js';$/d" \
       -e 's/^export //' js/client.js
-  echo 'module.exports = { Client, RpcError, webSocketTransport, SecretChat, SecretChats, memorySecretStorage, indexedDbSecretStorage };'
+  echo 'module.exports = { Client, RpcError, webSocketTransport, fromTape, decodeTl, decodeTlResult, SecretChat, SecretChats, memorySecretStorage, indexedDbSecretStorage };'
 } > pkg-node/client.cjs
 {
   echo "const {"

@@ -153,6 +153,8 @@ fn config(options: &JsValue) -> Result<ClientConfig, JsError> {
 pub struct JsClientCore {
     inner: ClientCore,
     methods: HashMap<RequestId, String>,
+    /// Results and updates as tapes (`tape`: Uint8Array) instead of objects.
+    tapes: bool,
 }
 
 #[wasm_bindgen(js_class = ClientCore)]
@@ -163,7 +165,8 @@ impl JsClientCore {
     /// `deviceModel`, `systemVersion`, `appVersion`, `systemLangCode`, `langPack`,
     /// `langCode`, `pingInterval` (ms, 0 disables the keep-alive; default 60000), `pfs`
     /// (perfect forward secrecy with temporary keys; default true), `tempKeyTtl` (seconds,
-    /// at least 60; default 86400).
+    /// at least 60; default 86400), `tapes` (results and updates as `tape` Uint8Arrays for a
+    /// JS walker instead of `result` / `update` objects; default false).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsClientCore, JsError> {
         let c = config(&options)?;
@@ -175,9 +178,16 @@ impl JsClientCore {
             }
             None => ClientCore::new(c, Box::new(OsRandom)),
         };
+        let tapes = match get(&options, "tapes")? {
+            Some(t) => t
+                .as_bool()
+                .ok_or_else(|| JsError::new("options.tapes must be a boolean"))?,
+            None => false,
+        };
         Ok(Self {
             inner,
             methods: HashMap::new(),
+            tapes,
         })
     }
 
@@ -299,13 +309,20 @@ impl JsClientCore {
             ClientEvent::Result { request, body } => {
                 set(&o, "id", (request.0 as f64).into());
                 let method = self.methods.remove(&request).unwrap_or_default();
-                match tl::decode_result(&method, &body)
+                let decoded = tl::decode_result(&method, &body)
                     .or_else(|_| tl::decode_value(&body))
-                    .ok()
-                    .and_then(|v| to_js(&v))
-                {
-                    Some(v) => {
-                        set(&o, "result", v);
+                    .ok();
+                let js = match (&decoded, self.tapes) {
+                    (Some(v), true) => {
+                        let tape = tl::tape::to_tape(v);
+                        Some(("tape", js_sys::Uint8Array::from(&tape[..]).into()))
+                    }
+                    (Some(v), false) => to_js(v).map(|x| ("result", x)),
+                    (None, _) => None,
+                };
+                match js {
+                    Some((key, v)) => {
+                        set(&o, key, v);
                         "result"
                     }
                     None => {
@@ -332,9 +349,17 @@ impl JsClientCore {
                 "failed"
             }
             ClientEvent::Update(body) => {
-                match tl::decode_value(&body).ok().and_then(|v| to_js(&v)) {
-                    Some(v) => set(&o, "update", v),
-                    None => set(&o, "bytes", js_sys::Uint8Array::from(&body[..]).into()),
+                match (tl::decode_value(&body).ok(), self.tapes) {
+                    (Some(v), true) => set(
+                        &o,
+                        "tape",
+                        js_sys::Uint8Array::from(&tl::tape::to_tape(&v)[..]).into(),
+                    ),
+                    (Some(v), false) => match to_js(&v) {
+                        Some(x) => set(&o, "update", x),
+                        None => set(&o, "bytes", js_sys::Uint8Array::from(&body[..]).into()),
+                    },
+                    (None, _) => set(&o, "bytes", js_sys::Uint8Array::from(&body[..]).into()),
                 }
                 "update"
             }

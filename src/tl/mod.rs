@@ -21,6 +21,7 @@ pub mod gzip;
 pub mod primitives;
 pub mod reader;
 pub mod schema;
+pub mod tape;
 pub mod value;
 pub mod writer;
 

@@ -229,6 +229,29 @@ test('pfs: false uses the permanent key; a temporary key is renewed on the fake 
   client.close();
 });
 
+test('decodeTl (tape + JS walker) gives exactly what tlDecode gives', async () => {
+  const { decodeTl, decodeTlResult } = await import('../../pkg/client.js');
+  const objects = [
+    { _: 'nearestDc', country: 'NL', this_dc: 2, nearest_dc: 2 },
+    { _: 'messages.sendMessage', peer: { _: 'inputPeerUser', user_id: -5n, access_hash: 1n << 62n },
+      message: 'héllo wörld ✓ — a longer text that is well over forty-eight bytes of UTF-8 ✓✓', random_id: -1n,
+      silent: true, entities: [{ _: 'messageEntityBold', offset: 0, length: 2 }] },
+    { _: 'req_pq_multi', nonce: Uint8Array.from({ length: 16 }, (_, i) => i * 7) },
+    { _: 'geoPoint', long: -0.125, lat: 51.5, access_hash: 3n },
+  ];
+  for (const o of objects) {
+    const bytes = wasm.tlEncode(o);
+    assert.deepEqual(decodeTl(bytes), wasm.tlDecode(bytes));
+  }
+  const boolFalse = Uint8Array.from([0x37, 0x97, 0x79, 0xbc]);
+  assert.equal(decodeTl(boolFalse), false);
+  const longs = Uint8Array.from([0x15, 0xc4, 0xb5, 0x1c, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+  assert.deepEqual(decodeTlResult('messages.getAllStickers', wasm.tlEncode({ _: 'messages.allStickersNotModified' })),
+    wasm.tlDecodeResult('messages.getAllStickers', wasm.tlEncode({ _: 'messages.allStickersNotModified' })));
+  assert.deepEqual(decodeTlResult('photos.deletePhotos', longs), wasm.tlDecodeResult('photos.deletePhotos', longs));
+  assert.throws(() => decodeTl(Uint8Array.from([1, 2, 3, 4])), /constructor/i);
+});
+
 test('arguments are checked', () => {
   const { transport } = setup();
   assert.throws(() => new Client(), /options must be an object/);
