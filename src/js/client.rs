@@ -309,16 +309,17 @@ impl JsClientCore {
             ClientEvent::Result { request, body } => {
                 set(&o, "id", (request.0 as f64).into());
                 let method = self.methods.remove(&request).unwrap_or_default();
-                let decoded = tl::decode_result(&method, &body)
-                    .or_else(|_| tl::decode_value(&body))
-                    .ok();
-                let js = match (&decoded, self.tapes) {
-                    (Some(v), true) => {
-                        let tape = tl::tape::to_tape(v);
-                        Some(("tape", js_sys::Uint8Array::from(&tape[..]).into()))
-                    }
-                    (Some(v), false) => to_js(v).map(|x| ("result", x)),
-                    (None, _) => None,
+                let js = if self.tapes {
+                    tl::tape_decode::decode_result_tape(&method, &body)
+                        .or_else(|_| tl::tape_decode::decode_tape(&body))
+                        .ok()
+                        .map(|t| ("tape", js_sys::Uint8Array::from(&t[..]).into()))
+                } else {
+                    tl::decode_result(&method, &body)
+                        .or_else(|_| tl::decode_value(&body))
+                        .ok()
+                        .and_then(|v| to_js(&v))
+                        .map(|x| ("result", x))
                 };
                 match js {
                     Some((key, v)) => {
@@ -349,17 +350,19 @@ impl JsClientCore {
                 "failed"
             }
             ClientEvent::Update(body) => {
-                match (tl::decode_value(&body).ok(), self.tapes) {
-                    (Some(v), true) => set(
-                        &o,
-                        "tape",
-                        js_sys::Uint8Array::from(&tl::tape::to_tape(&v)[..]).into(),
-                    ),
-                    (Some(v), false) => match to_js(&v) {
-                        Some(x) => set(&o, "update", x),
-                        None => set(&o, "bytes", js_sys::Uint8Array::from(&body[..]).into()),
-                    },
-                    (None, _) => set(&o, "bytes", js_sys::Uint8Array::from(&body[..]).into()),
+                let decoded = if self.tapes {
+                    tl::tape_decode::decode_tape(&body)
+                        .ok()
+                        .map(|t| ("tape", js_sys::Uint8Array::from(&t[..]).into()))
+                } else {
+                    tl::decode_value(&body)
+                        .ok()
+                        .and_then(|v| to_js(&v))
+                        .map(|x| ("update", x))
+                };
+                match decoded {
+                    Some((key, v)) => set(&o, key, v),
+                    None => set(&o, "bytes", js_sys::Uint8Array::from(&body[..]).into()),
                 }
                 "update"
             }

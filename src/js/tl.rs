@@ -42,15 +42,13 @@ pub fn tl_decode_result(method: &str, bytes: &[u8]) -> Result<JsValue, JsError> 
 /// `decodeTl` of `client.js` builds the objects (much faster than `tlDecode`).
 #[wasm_bindgen(js_name = tlDecodeTape)]
 pub fn tl_decode_tape(bytes: &[u8]) -> Result<Vec<u8>, JsError> {
-    let v = tl::decode_value(bytes).map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(tl::tape::to_tape(&v))
+    tl::tape_decode::decode_tape(bytes).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// [`tl_decode_result`] as a tape.
 #[wasm_bindgen(js_name = tlDecodeResultTape)]
 pub fn tl_decode_result_tape(method: &str, bytes: &[u8]) -> Result<Vec<u8>, JsError> {
-    let v = tl::decode_result(method, bytes).map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(tl::tape::to_tape(&v))
+    tl::tape_decode::decode_result_tape(method, bytes).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The API layer of the compiled-in schema (a function: `API_LAYER()`).

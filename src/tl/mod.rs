@@ -22,6 +22,7 @@ pub mod primitives;
 pub mod reader;
 pub mod schema;
 pub mod tape;
+pub mod tape_decode;
 pub mod value;
 pub mod writer;
 

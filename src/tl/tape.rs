@@ -20,15 +20,19 @@ use std::collections::HashMap;
 
 use super::value::{Object, Value};
 
-const OBJECT: u32 = 1;
-const INT: u32 = 2;
-const LONG: u32 = 3;
-const DOUBLE: u32 = 4;
-const STRING: u32 = 5;
-const BYTES: u32 = 6;
-const TRUE: u32 = 7;
-const FALSE: u32 = 8;
-const VECTOR: u32 = 9;
+/// The tags of the words.
+pub(crate) mod tag {
+    pub const OBJECT: u32 = 1;
+    pub const INT: u32 = 2;
+    pub const LONG: u32 = 3;
+    pub const DOUBLE: u32 = 4;
+    pub const STRING: u32 = 5;
+    pub const BYTES: u32 = 6;
+    pub const TRUE: u32 = 7;
+    pub const FALSE: u32 = 8;
+    pub const VECTOR: u32 = 9;
+}
+use tag::*;
 
 struct Writer<'a> {
     words: Vec<u32>,
@@ -104,25 +108,148 @@ pub fn to_tape(v: &Value) -> Vec<u8> {
         bytes: Vec::new(),
     };
     w.value(v);
-    let mut out =
-        Vec::with_capacity(12 + 4 * (w.words.len() + 2 * w.strings.len()) + w.bytes.len());
-    for n in [w.words.len(), w.strings.len(), w.bytes.len()] {
+    assemble(&w.words, &w.strings, &w.bytes)
+}
+
+/// Header, words, string table and bytes, as the module docs lay them out.
+pub(crate) fn assemble(words: &[u32], strings: &[(u32, u32)], bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(12 + 4 * (words.len() + 2 * strings.len()) + bytes.len());
+    for n in [words.len(), strings.len(), bytes.len()] {
         out.extend_from_slice(&(n as u32).to_le_bytes());
     }
-    for x in &w.words {
+    for x in words {
         out.extend_from_slice(&x.to_le_bytes());
     }
-    for (off, len) in &w.strings {
+    for (off, len) in strings {
         out.extend_from_slice(&off.to_le_bytes());
         out.extend_from_slice(&len.to_le_bytes());
     }
-    out.extend_from_slice(&w.bytes);
+    out.extend_from_slice(bytes);
     out
+}
+
+/// Reads a tape back into a [`Value`] (tests: the tape decoder against the Value decoder).
+#[cfg(test)]
+pub(crate) fn from_tape(t: &[u8]) -> Value {
+    let u32_at = |i: usize| u32::from_le_bytes(t[i..i + 4].try_into().unwrap());
+    let (nw, ns) = (u32_at(0) as usize, u32_at(4) as usize);
+    let words: Vec<u32> = (0..nw).map(|i| u32_at(12 + 4 * i)).collect();
+    let table = 12 + 4 * nw;
+    let data = &t[table + 8 * ns..];
+    let string = |i: u32| -> String {
+        let (off, len) = (
+            u32_at(table + 8 * i as usize) as usize,
+            u32_at(table + 8 * i as usize + 4) as usize,
+        );
+        String::from_utf8(data[off..off + len].to_vec()).unwrap()
+    };
+    fn value(w: &[u32], p: &mut usize, data: &[u8], string: &dyn Fn(u32) -> String) -> Value {
+        let mut next = || {
+            *p += 1;
+            w[*p - 1]
+        };
+        match next() {
+            OBJECT => {
+                let name = string(next());
+                let n = next();
+                let mut o = Object::new(name);
+                for _ in 0..n {
+                    let k = string(w[*p]);
+                    *p += 1;
+                    let v = value(w, p, data, string);
+                    o.fields.push((k, v));
+                }
+                Value::Object(o)
+            }
+            INT => Value::Int(next() as i32),
+            LONG => Value::Long((u64::from(next()) | u64::from(next()) << 32) as i64),
+            DOUBLE => Value::Double(f64::from_bits(u64::from(next()) | u64::from(next()) << 32)),
+            STRING => Value::String(string(next())),
+            BYTES => {
+                let (off, len) = (next() as usize, next() as usize);
+                Value::Bytes(data[off..off + len].to_vec())
+            }
+            TRUE => Value::Bool(true),
+            FALSE => Value::Bool(false),
+            VECTOR => {
+                let n = next();
+                Value::Vector((0..n).map(|_| value(w, p, data, string)).collect())
+            }
+            t => panic!("tag {t}"),
+        }
+    }
+    let mut p = 0;
+    value(&words, &mut p, data, &string)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tl::{decode_result, decode_value, encode_value};
+
+    #[test]
+    fn the_tape_decoder_gives_what_the_value_decoder_gives() {
+        let msg = |i: i32| {
+            Object::new("message")
+                .with("out", Value::Bool(i % 2 == 0))
+                .with("id", Value::Int(i))
+                .with(
+                    "peer_id",
+                    Object::new("peerUser").with("user_id", Value::Long(-7 - i64::from(i))),
+                )
+                .with("date", Value::Int(1_700_000_000))
+                .with("message", Value::String(format!("hé {i} ✓")))
+                .with(
+                    "entities",
+                    Value::Vector(vec![
+                        Object::new("messageEntityBold")
+                            .with("offset", Value::Int(0))
+                            .with("length", Value::Int(2))
+                            .into(),
+                    ]),
+                )
+                .into()
+        };
+        let samples = [
+            Object::new("messages.messages")
+                .with("messages", Value::Vector((0..20).map(msg).collect()))
+                .with("topics", Value::Vector(vec![]))
+                .with("chats", Value::Vector(vec![]))
+                .with("users", Value::Vector(vec![])),
+            Object::new("geoPoint")
+                .with("long", Value::Double(-0.125))
+                .with("lat", Value::Double(51.5))
+                .with("access_hash", Value::Long(i64::MIN)),
+            Object::new("req_pq_multi").with("nonce", Value::Bytes((0..16).collect())),
+        ];
+        for o in samples {
+            let bytes = encode_value(&Value::Object(o)).unwrap();
+            let want = decode_value(&bytes).unwrap();
+            let tape = super::super::tape_decode::decode_tape(&bytes).unwrap();
+            assert_eq!(from_tape(&tape), want);
+            assert_eq!(from_tape(&to_tape(&want)), want);
+            // trailing bytes and truncation fail the same way as the Value decoder
+            let mut longer = bytes.clone();
+            longer.extend_from_slice(&[0; 4]);
+            assert!(super::super::tape_decode::decode_tape(&longer).is_err());
+            assert!(super::super::tape_decode::decode_tape(&bytes[..bytes.len() - 4]).is_err());
+        }
+        // a method result: Vector<long>, also gzip_packed
+        let longs = [
+            0x15, 0xc4, 0xb5, 0x1c, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff,
+        ];
+        let want = decode_result("photos.deletePhotos", &longs).unwrap();
+        let tape =
+            super::super::tape_decode::decode_result_tape("photos.deletePhotos", &longs).unwrap();
+        assert_eq!(from_tape(&tape), want);
+        let mut gz = Vec::new();
+        crate::tl::writer::write_u32(&mut gz, crate::tl::GZIP_PACKED_ID);
+        crate::tl::writer::write_bytes(&mut gz, &crate::tl::gzip::gzip(&longs));
+        let tape =
+            super::super::tape_decode::decode_result_tape("photos.deletePhotos", &gz).unwrap();
+        assert_eq!(from_tape(&tape), want);
+    }
 
     fn words(t: &[u8]) -> Vec<u32> {
         t.chunks(4)

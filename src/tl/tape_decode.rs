@@ -1,0 +1,306 @@
+//! TL bytes decoded straight into a tape ([`super::tape`]), without building a [`Value`]
+//! first: the same rules as the schema-driven decoder of `codec.rs` (gzip_packed anywhere,
+//! flags, `true` fields, boxed / bare types, untyped vectors, the depth limit), and the same
+//! tape a [`Value`] would give (names stored once; a `string` that is not UTF-8 becomes
+//! bytes). Errors are those of the Value decoder, without the field path.
+//!
+//! [`Value`]: super::Value
+
+use std::collections::HashMap;
+
+use super::error::TlError;
+use super::gzip::{MAX_INFLATED, gunzip};
+use super::reader::Reader;
+use super::schema::{Ctor, Schema, Ty};
+use super::tape::tag;
+use super::{BOOL_FALSE_ID, BOOL_TRUE_ID, GZIP_PACKED_ID, MAX_DEPTH, VECTOR_ID};
+
+struct TapeDecoder<'s> {
+    schema: &'s Schema,
+    words: Vec<u32>,
+    strings: Vec<(u32, u32)>,
+    /// Schema string index -> tape string index.
+    names: HashMap<u32, u32>,
+    bytes: Vec<u8>,
+}
+
+fn min_size(ty: &Ty) -> usize {
+    match ty {
+        Ty::Long | Ty::Double => 8,
+        Ty::Int128 => 16,
+        Ty::Int256 => 32,
+        _ => 4,
+    }
+}
+
+impl<'s> TapeDecoder<'s> {
+    fn new(schema: &'s Schema) -> Self {
+        Self {
+            schema,
+            words: Vec::new(),
+            strings: Vec::new(),
+            names: HashMap::new(),
+            bytes: Vec::new(),
+        }
+    }
+
+    fn name(&mut self, id: u32) -> u32 {
+        if let Some(&i) = self.names.get(&id) {
+            return i;
+        }
+        let i = self.text(self.schema.str(id).as_bytes());
+        self.names.insert(id, i);
+        i
+    }
+
+    fn text(&mut self, s: &[u8]) -> u32 {
+        let i = self.strings.len() as u32;
+        self.strings.push((self.bytes.len() as u32, s.len() as u32));
+        self.bytes.extend_from_slice(s);
+        i
+    }
+
+    fn raw(&mut self, b: &[u8]) {
+        self.words
+            .extend_from_slice(&[tag::BYTES, self.bytes.len() as u32, b.len() as u32]);
+        self.bytes.extend_from_slice(b);
+    }
+
+    fn object(
+        &mut self,
+        r: &mut Reader<'_>,
+        expected: Option<u32>,
+        part: Option<u8>,
+        depth: usize,
+    ) -> Result<(), TlError> {
+        if depth > MAX_DEPTH {
+            return Err(TlError::TooDeep);
+        }
+        let id = r.read_u32()?;
+        match id {
+            GZIP_PACKED_ID => {
+                let data = gunzip(r.read_bytes()?, MAX_INFLATED)?;
+                let mut inner = Reader::new(&data);
+                self.object(&mut inner, expected, part, depth + 1)?;
+                return inner.finish();
+            }
+            BOOL_TRUE_ID | BOOL_FALSE_ID if expected.is_none() => {
+                self.words.push(if id == BOOL_TRUE_ID {
+                    tag::TRUE
+                } else {
+                    tag::FALSE
+                });
+                return Ok(());
+            }
+            VECTOR_ID if expected.is_none() => return self.untyped_vector(r, depth + 1),
+            _ => {}
+        }
+        let schema = self.schema;
+        let idx = schema
+            .by_id(id, part)
+            .ok_or(TlError::UnknownConstructor { id })?;
+        let mut ctor = schema.ctor(idx).ok_or(TlError::SchemaBlob)?;
+        if let Some(t) = expected {
+            if ctor.result != Ty::Boxed(t) || ctor.is_function {
+                let other = schema
+                    .parts
+                    .iter()
+                    .filter_map(|p| p.by_id.get(&id))
+                    .filter_map(|&i| schema.ctor(i))
+                    .find(|c| c.result == Ty::Boxed(t) && !c.is_function);
+                ctor = other.ok_or_else(|| TlError::UnexpectedConstructor {
+                    path: String::new(),
+                    found: schema.str(ctor.name).to_string(),
+                    expected: schema.str(t).to_string(),
+                })?;
+            }
+        }
+        self.fields(r, ctor, depth)
+    }
+
+    fn untyped_vector(&mut self, r: &mut Reader<'_>, depth: usize) -> Result<(), TlError> {
+        if depth > MAX_DEPTH {
+            return Err(TlError::TooDeep);
+        }
+        let n = r.read_count(4)?;
+        if n > 0 {
+            let first = r.peek_u32().ok_or(TlError::Truncated {
+                offset: r.position(),
+            })?;
+            let known = matches!(
+                first,
+                BOOL_TRUE_ID | BOOL_FALSE_ID | VECTOR_ID | GZIP_PACKED_ID
+            ) || self.schema.by_id(first, None).is_some();
+            if !known {
+                return Err(TlError::UntypedVector);
+            }
+        }
+        self.words.extend_from_slice(&[tag::VECTOR, n as u32]);
+        for _ in 0..n {
+            self.object(r, None, None, depth + 1)?;
+        }
+        Ok(())
+    }
+
+    fn fields(&mut self, r: &mut Reader<'_>, ctor: &'s Ctor, depth: usize) -> Result<(), TlError> {
+        let name = self.name(ctor.name);
+        self.words.extend_from_slice(&[tag::OBJECT, name, 0]);
+        let count_at = self.words.len() - 1;
+        let mut count = 0u32;
+        let mut flags = [(usize::MAX, 0u32); 4];
+        let mut nflags = 0;
+        for (i, p) in ctor.params.iter().enumerate() {
+            if p.ty == Ty::Flags {
+                let v = r.read_u32()?;
+                if let Some(slot) = flags.get_mut(nflags) {
+                    *slot = (i, v);
+                    nflags += 1;
+                }
+                continue;
+            }
+            if let Some((fi, bit)) = p.cond {
+                let set = flags
+                    .iter()
+                    .find(|(pi, _)| *pi == usize::from(fi))
+                    .is_some_and(|(_, f)| f & (1 << bit) != 0);
+                if p.ty == Ty::True {
+                    let key = self.name(p.name);
+                    self.words
+                        .extend_from_slice(&[key, if set { tag::TRUE } else { tag::FALSE }]);
+                    count += 1;
+                    continue;
+                }
+                if !set {
+                    continue;
+                }
+            }
+            let key = self.name(p.name);
+            self.words.push(key);
+            self.value(r, &p.ty, ctor.part, depth)?;
+            count += 1;
+        }
+        if let Some(c) = self.words.get_mut(count_at) {
+            *c = count;
+        }
+        Ok(())
+    }
+
+    fn value(
+        &mut self,
+        r: &mut Reader<'_>,
+        ty: &Ty,
+        part: u8,
+        depth: usize,
+    ) -> Result<(), TlError> {
+        match ty {
+            Ty::Int | Ty::Flags => {
+                let v = r.read_i32()?;
+                self.words.extend_from_slice(&[tag::INT, v as u32]);
+            }
+            Ty::Long => {
+                let v = r.read_i64()? as u64;
+                self.words
+                    .extend_from_slice(&[tag::LONG, v as u32, (v >> 32) as u32]);
+            }
+            Ty::Double => {
+                let v = r.read_f64()?.to_bits();
+                self.words
+                    .extend_from_slice(&[tag::DOUBLE, v as u32, (v >> 32) as u32]);
+            }
+            Ty::String => {
+                let b = r.read_bytes()?;
+                if core::str::from_utf8(b).is_ok() {
+                    let i = self.text(b);
+                    self.words.extend_from_slice(&[tag::STRING, i]);
+                } else {
+                    self.raw(b);
+                }
+            }
+            Ty::Bytes => {
+                let b = r.read_bytes()?;
+                self.raw(b);
+            }
+            Ty::Int128 => {
+                let b = r.read_int128()?;
+                self.raw(&b);
+            }
+            Ty::Int256 => {
+                let b = r.read_int256()?;
+                self.raw(&b);
+            }
+            Ty::Bool => {
+                let b = r.read_bool()?;
+                self.words.push(if b { tag::TRUE } else { tag::FALSE });
+            }
+            Ty::True => self.words.push(tag::TRUE),
+            Ty::Object => self.object(r, None, None, depth + 1)?,
+            Ty::Vector(e) | Ty::BareVector(e) => {
+                if depth + 1 > MAX_DEPTH {
+                    return Err(TlError::TooDeep);
+                }
+                let n = if matches!(ty, Ty::Vector(_)) {
+                    r.read_vector_header(min_size(e))?
+                } else {
+                    r.read_count(min_size(e))?
+                };
+                self.words.extend_from_slice(&[tag::VECTOR, n as u32]);
+                for _ in 0..n {
+                    self.value(r, e, part, depth + 1)?;
+                }
+            }
+            Ty::Boxed(t) => self.object(r, Some(*t), Some(part), depth + 1)?,
+            Ty::Bare(c) => {
+                if depth + 1 > MAX_DEPTH {
+                    return Err(TlError::TooDeep);
+                }
+                let ctor = self.schema.ctor(*c).ok_or(TlError::SchemaBlob)?;
+                self.fields(r, ctor, depth + 1)?;
+            }
+            Ty::BareName(_) => return Err(TlError::SchemaBlob),
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Vec<u8> {
+        super::tape::assemble(&self.words, &self.strings, &self.bytes)
+    }
+}
+
+/// The tape of exactly one boxed value (as [`super::decode_value`]; trailing bytes are an
+/// error).
+pub fn decode_tape(bytes: &[u8]) -> Result<Vec<u8>, TlError> {
+    let mut d = TapeDecoder::new(Schema::get()?);
+    let mut r = Reader::new(bytes);
+    d.object(&mut r, None, None, 0)?;
+    match bytes.len() - r.position() {
+        0 => Ok(d.finish()),
+        count => Err(TlError::TrailingBytes { count }),
+    }
+}
+
+/// The tape of the result of calling `method` (as [`super::decode_result`]).
+pub fn decode_result_tape(method: &str, bytes: &[u8]) -> Result<Vec<u8>, TlError> {
+    let schema = Schema::get()?;
+    let idx = schema
+        .by_name(method, None)
+        .ok_or_else(|| TlError::UnknownName {
+            name: method.to_string(),
+        })?;
+    let ctor = schema.ctor(idx).ok_or(TlError::SchemaBlob)?;
+    let mut d = TapeDecoder::new(schema);
+    let inflated;
+    let mut r = Reader::new(bytes);
+    if r.peek_u32() == Some(GZIP_PACKED_ID) && !matches!(ctor.result, Ty::Boxed(_) | Ty::Object) {
+        r.read_u32()?;
+        let packed = r.read_bytes()?;
+        r.finish()?;
+        inflated = gunzip(packed, MAX_INFLATED)?;
+        r = Reader::new(&inflated);
+    }
+    match &ctor.result {
+        Ty::Object => d.object(&mut r, None, None, 0)?,
+        ty => d.value(&mut r, ty, ctor.part, 0)?,
+    }
+    r.finish()?;
+    Ok(d.finish())
+}
