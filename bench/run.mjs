@@ -40,6 +40,7 @@ function measure(fn, { batchMs = quick ? 5 : 20, rounds = quick ? 7 : 21 } = {})
 }
 
 const rows = [];
+const scaleRows = []; // [name, ours, peer]: how cost grows with work
 function row(group, name, oursSec, peerName, peerSec, unit) {
   rows.push({ group, name, ours: oursSec, peer: peerName, peerSec, speedup: peerSec / oursSec, unit });
 }
@@ -120,6 +121,12 @@ function syntheticMessages(nMessages, nUsers) {
   row('TL decode messages.messages (100 msgs, 50 users) to JS objects: decodeTl (tape + JS walker; the Client uses it)', label, measure(() => decodeTl(bytes)), '@mtcute/core generated reader', theirDecode);
   row('TL decode messages.messages (100 msgs, 50 users) to JS objects: tlDecode (serde-wasm-bindgen)', label, measure(() => ours.tlDecode(bytes)), '@mtcute/core generated reader', theirDecode);
   row('TL encode messages.messages (100 msgs, 50 users) from JS objects', label, measure(() => ours.tlEncode(ourObj)), '@mtcute/core generated writer', measure(() => TlBinaryWriter.serializeObject(__tlWriterMap, theirObj)));
+  // How decoding cost grows with the answer: 1 to 1,000 messages (users: half as many, at least 1).
+  for (const n of [1, 10, 100, 1000]) {
+    const b = ours.tlEncode(syntheticMessages(n, Math.max(1, n >> 1)));
+    scaleRows.push([`TL decode, ${n} message${n > 1 ? 's' : ''} (${b.length} bytes): decodeTl / @mtcute/core`,
+      measure(() => decodeTl(b)), measure(() => TlBinaryReader.deserializeObject(__tlReaderMap, b))]);
+  }
 }
 
 // --- The auth-key handshake: client CPU only (no peers) --------------------------------------
@@ -251,9 +258,39 @@ const envelopeRows = [];
   envelopeRows.push(`round trip Client core -> in-process server (transport + server session) -> back, ping/pong: ${fmtTime(crt)} (${Math.round(1 / crt)}/s)`);
 }
 
+// --- Memory: a connected client with 1, 10 and 100 secret chats (fresh processes) ----------
+const memoryRows = [];
+{
+  const { execFileSync } = require('node:child_process');
+  for (const n of [1, 10, 100]) {
+    const m = JSON.parse(execFileSync(process.execPath, [fileURLToPath(new URL('./memory.mjs', import.meta.url)), String(n)], { encoding: 'utf8' }));
+    const mb = (b) => `${(b / 1048576).toFixed(2)} MB`;
+    memoryRows.push(`${n} secret chat${n > 1 ? 's' : ''} (50 messages each way): wasm memory ${mb(m.withChats)} (fresh module ${mb(m.baseline)}, connected client ${mb(m.connected)}; target for 10 chats: under 4 MB)`);
+  }
+}
+
 // --- Output ------------------------------------------------------------------------------
 const wasmBytes = readFileSync(wasmPath);
 const size = { raw: wasmBytes.length, gzip: gzipSync(wasmBytes, { level: 9 }).length };
+// The schema blob the release build embedded (the newest one cargo wrote).
+const schema = (() => {
+  const { readdirSync, statSync } = require('node:fs');
+  const dir = fileURLToPath(new URL('../target/wasm32-unknown-unknown/release/build/', import.meta.url));
+  let best = null;
+  try {
+    for (const d of readdirSync(dir)) {
+      const f = `${dir}${d}/out/tl_schema.bin`;
+      try { const t = statSync(f).mtimeMs; if (!best || t > best.t) best = { f, t }; } catch { /* not this one */ }
+    }
+  } catch { return null; }
+  if (!best) return null;
+  const b = readFileSync(best.f);
+  return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length };
+})();
+const mtcuteTl = (() => {
+  const b = Buffer.concat(['reader.js', 'writer.js'].map((f) => readFileSync(require.resolve(`@mtcute/tl/binary/${f}`))));
+  return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length };
+})();
 const machine = `${os.cpus()[0]?.model ?? 'cpu'} (${os.cpus().length} cores), Node ${process.version}`;
 
 const lines = [];
@@ -269,9 +306,43 @@ lines.push('', '| handshake (client CPU, sample replay) | ours |', '|---|---|');
 for (const [name, sec] of hsRows) lines.push(`| ${name} | ${fmtTime(sec)} |`);
 lines.push('', 'Session envelope (MTProto 2.0 packets):');
 for (const line of envelopeRows) lines.push(`- ${line}`);
+lines.push('', 'Memory (high-water mark of the linear memory, `bench/memory.mjs`):');
+for (const line of memoryRows) lines.push(`- ${line}`);
+lines.push('', '| scaling | ours | peer | speed |', '|---|---|---|---|');
+for (const [name, o, p] of scaleRows) lines.push(`| ${name} | ${fmtTime(o)} | ${fmtTime(p)} | ${(p / o).toFixed(2)}x |`);
 lines.push('', `Release wasm (\`pkg/mtproto_wasm_bg.wasm\`, wasm-opt -O3): ${size.raw} bytes, ${size.gzip} bytes gzipped.`);
+if (schema) {
+  lines.push(`Of it, the API schema blob (layer ${ours.API_LAYER()}, \`tl_schema.bin\`): ${schema.raw} bytes, ${schema.gzip} gzipped alone, so about ${size.gzip - schema.gzip} gzipped for everything else (target 150 KB); `
+    + `@mtcute/core's generated TL reader + writer (\`@mtcute/tl/binary/*.js\`, layer 223): ${mtcuteTl.raw} bytes, ${mtcuteTl.gzip} gzipped.`);
+}
 console.log('\n' + lines.join('\n'));
+// A bar chart of the speed ratios (log scale, 1x marked), shown by README.
+function chart() {
+  const items = rows.map((r) => [`${r.group} ${r.name}`, r.speedup]);
+  const w = 760, rowH = 18, left = 420, top = 24, h = top + items.length * rowH + 28;
+  const lo = Math.log2(1 / 64), hi = Math.log2(256);
+  const x = (v) => left + ((Math.log2(Math.min(256, Math.max(1 / 64, v))) - lo) / (hi - lo)) * (w - left - 20);
+  const esc = (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="11">`,
+    `<rect width="${w}" height="${h}" fill="white"/>`,
+    `<text x="8" y="15" font-size="12">speed = peer time / our time (log scale; right of the line: we are faster). ${esc(machine)}</text>`];
+  items.forEach(([name, v], i) => {
+    const y = top + i * rowH;
+    const x0 = x(1), x1 = x(v);
+    parts.push(`<text x="${left - 6}" y="${y + 12}" text-anchor="end">${esc(name.slice(0, 70))}</text>`);
+    parts.push(`<rect x="${Math.min(x0, x1)}" y="${y + 3}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${rowH - 6}" fill="${v >= 1 ? '#3a7' : '#c54'}"/>`);
+    parts.push(`<text x="${Math.max(x0, x1) + 4}" y="${y + 12}">${v.toFixed(2)}x</text>`);
+  });
+  const bottom = top + items.length * rowH;
+  parts.push(`<line x1="${x(1)}" y1="${top - 4}" x2="${x(1)}" y2="${bottom}" stroke="black"/>`);
+  for (const t of [1 / 16, 1 / 4, 1, 4, 16, 64]) parts.push(`<text x="${x(t)}" y="${bottom + 16}" text-anchor="middle">${t >= 1 ? t : `1/${1 / t}`}x</text>`);
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}
+
 if (process.argv.includes('--readme')) {
+  writeFileSync(new URL('../docs/bench-ratios.svg', import.meta.url), chart());
+  lines.push('', '![speed ratios](docs/bench-ratios.svg)');
   const readmePath = new URL('../README.md', import.meta.url);
   const readme = readFileSync(readmePath, 'utf8');
   const start = '<!-- bench:start -->', end = '<!-- bench:end -->';
@@ -281,4 +352,4 @@ if (process.argv.includes('--readme')) {
   console.log('README.md table updated');
 }
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./out/results.json', import.meta.url), JSON.stringify({ machine, quick, rows, handshake: Object.fromEntries(hsRows), envelope: envelopeRows, size }, null, 1));
+writeFileSync(new URL('./out/results.json', import.meta.url), JSON.stringify({ machine, quick, rows, scaling: scaleRows, memory: memoryRows, handshake: Object.fromEntries(hsRows), envelope: envelopeRows, size, schema, mtcuteTl }, null, 1));

@@ -1,12 +1,18 @@
-// The Client end to end over a real WebSocket against the test DC's fault switches; the
-// scenario runs in a child `node --experimental-websocket` (Node 20 has no global WebSocket).
+// The Client end to end over a real WebSocket against the test DC's fault switches, with the
+// same scenario (e2e/faults-flow.mjs) in Node (pkg-node; a child `node
+// --experimental-websocket`, as Node 20 has no global WebSocket) and in headless Chromium
+// (pkg/, a page served by the DC).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { chromiumOptions } from './static-server.mjs';
 import { startTestDc } from './e2e/testdc.mjs';
 
-test('every request resolves exactly once through drops, bad salts, clock skew, duplicates, corruption, lost sessions and restarts', async () => {
+const what = 'every request resolves exactly once through drops, bad salts, clock skew, duplicates, corruption, lost sessions and restarts';
+
+test(`Node: ${what}`, { timeout: 300_000 }, async () => {
   const dc = await startTestDc();
   try {
     const r = spawnSync(process.execPath, ['--experimental-websocket', '--no-warnings',
@@ -17,6 +23,25 @@ test('every request resolves exactly once through drops, bad salts, clock skew, 
     const result = JSON.parse(r.stdout.trim().split('\n').at(-1));
     assert.equal(result.ok, true);
   } finally {
+    await dc.stop();
+  }
+});
+
+test(`headless Chromium: ${what}`, { timeout: 300_000 }, async () => {
+  const www = fileURLToPath(new URL('./e2e', import.meta.url));
+  const dc = await startTestDc(['--www', www]);
+  const browser = await chromium.launch(chromiumOptions);
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${dc.url}/faults-page.html`);
+    await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 240_000 });
+    const result = await page.evaluate(() => window.__result);
+    assert.equal(result.ok, true, result.error);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
     await dc.stop();
   }
 });
