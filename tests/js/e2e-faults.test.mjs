@@ -6,8 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { chromiumOptions } from './static-server.mjs';
+import { runScenarioPage } from './e2e/page-scenario.mjs';
 import { startTestDc } from './e2e/testdc.mjs';
 
 const what = 'every request resolves exactly once through drops, bad salts, clock skew, duplicates, corruption, lost sessions and restarts';
@@ -28,20 +27,7 @@ test(`Node: ${what}`, { timeout: 300_000 }, async () => {
 });
 
 test(`headless Chromium: ${what}`, { timeout: 300_000 }, async () => {
-  const www = fileURLToPath(new URL('./e2e', import.meta.url));
-  const dc = await startTestDc(['--www', www]);
-  const browser = await chromium.launch(chromiumOptions);
-  try {
-    const page = await browser.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${dc.url}/faults-page.html`);
-    await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 240_000 });
-    const result = await page.evaluate(() => window.__result);
-    assert.equal(result.ok, true, result.error);
-    assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    await dc.stop();
-  }
+  const { result, errors } = await runScenarioPage('faults-page.html');
+  assert.equal(result.ok, true, result.error);
+  assert.deepEqual(errors, []);
 });
