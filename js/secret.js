@@ -240,6 +240,13 @@ export class SecretChats extends Emitter {
     client.on('update', (u) => this._enqueue(() => this._onUpdates(u)));
     client.on('connected', () => { if (this._active()) this._enqueue(() => this._catchUp()); });
     client.on('sessionReset', () => { if (this._active()) this._enqueue(() => this._catchUp()); });
+    // A closed client leaves no timer of ours behind (a pending one would keep Node alive).
+    client.on('close', () => {
+      for (const chat of this._chats.values()) {
+        if (chat._gapTimer) client._clock.clearTimeout(chat._gapTimer);
+        chat._gapTimer = null;
+      }
+    });
   }
 
   get chats() { return [...this._chats.values()]; }
