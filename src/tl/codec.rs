@@ -50,7 +50,8 @@ fn ty_name(schema: &Schema, ty: &Ty) -> String {
     }
 }
 
-fn min_size(ty: &Ty) -> usize {
+/// The smallest encoding of one element of `ty` (bounds a vector count by the bytes left).
+pub(super) fn min_size(ty: &Ty) -> usize {
     match ty {
         Ty::Long | Ty::Double => 8,
         Ty::Int128 => 16,
@@ -378,25 +379,7 @@ impl<'s> Decoder<'s> {
             _ => {}
         }
         let schema = self.schema;
-        let idx = schema
-            .by_id(id, part)
-            .ok_or(TlError::UnknownConstructor { id })?;
-        let mut ctor = schema.ctor(idx).ok_or(TlError::SchemaBlob)?;
-        if let Some(t) = expected {
-            if ctor.result != Ty::Boxed(t) || ctor.is_function {
-                let other = schema
-                    .parts
-                    .iter()
-                    .filter_map(|p| p.by_id.get(&id))
-                    .filter_map(|&i| schema.ctor(i))
-                    .find(|c| c.result == Ty::Boxed(t) && !c.is_function);
-                ctor = other.ok_or_else(|| TlError::UnexpectedConstructor {
-                    path: join(&self.path),
-                    found: schema.str(ctor.name).to_string(),
-                    expected: schema.str(t).to_string(),
-                })?;
-            }
-        }
+        let ctor = resolve_ctor(schema, id, expected, part, || join(&self.path))?;
         if self.path.is_empty() {
             self.path.push(Seg::Name(schema.str(ctor.name)));
         }
@@ -408,20 +391,8 @@ impl<'s> Decoder<'s> {
         if depth > MAX_DEPTH {
             return Err(TlError::TooDeep);
         }
-        let n = r.read_count(4)?;
+        let n = untyped_vector_len(self.schema, r)?;
         let mut items = Vec::with_capacity(n);
-        if n > 0 {
-            let first = r.peek_u32().ok_or(TlError::Truncated {
-                offset: r.position(),
-            })?;
-            let known = matches!(
-                first,
-                BOOL_TRUE_ID | BOOL_FALSE_ID | VECTOR_ID | GZIP_PACKED_ID
-            ) || self.schema.by_id(first, None).is_some();
-            if !known {
-                return Err(TlError::UntypedVector);
-            }
-        }
         for i in 0..n {
             self.path.push(Seg::Index(i));
             items.push(self.object(r, None, None, depth + 1)?);
@@ -528,6 +499,58 @@ impl<'s> Decoder<'s> {
             Ty::BareName(_) => return Err(TlError::SchemaBlob),
         })
     }
+}
+
+/// The constructor `id` read where `expected` (a boxed type) or anything (`None`) may stand:
+/// looked up in `part` first, then, if it does not fit `expected`, a same-id constructor of
+/// another part that does. `path` names the place for the error.
+pub(super) fn resolve_ctor(
+    schema: &Schema,
+    id: u32,
+    expected: Option<u32>,
+    part: Option<u8>,
+    path: impl FnOnce() -> String,
+) -> Result<&Ctor, TlError> {
+    let idx = schema
+        .by_id(id, part)
+        .ok_or(TlError::UnknownConstructor { id })?;
+    let ctor = schema.ctor(idx).ok_or(TlError::SchemaBlob)?;
+    let Some(t) = expected else {
+        return Ok(ctor);
+    };
+    if ctor.result == Ty::Boxed(t) && !ctor.is_function {
+        return Ok(ctor);
+    }
+    schema
+        .parts
+        .iter()
+        .filter_map(|p| p.by_id.get(&id))
+        .filter_map(|&i| schema.ctor(i))
+        .find(|c| c.result == Ty::Boxed(t) && !c.is_function)
+        .ok_or_else(|| TlError::UnexpectedConstructor {
+            path: path(),
+            found: schema.str(ctor.name).to_string(),
+            expected: schema.str(t).to_string(),
+        })
+}
+
+/// The count of a `Vector` where the schema says `Object`; its first element must be a
+/// boxed value the schema knows.
+pub(super) fn untyped_vector_len(schema: &Schema, r: &mut Reader<'_>) -> Result<usize, TlError> {
+    let n = r.read_count(4)?;
+    if n > 0 {
+        let first = r.peek_u32().ok_or(TlError::Truncated {
+            offset: r.position(),
+        })?;
+        let known = matches!(
+            first,
+            BOOL_TRUE_ID | BOOL_FALSE_ID | VECTOR_ID | GZIP_PACKED_ID
+        ) || schema.by_id(first, None).is_some();
+        if !known {
+            return Err(TlError::UntypedVector);
+        }
+    }
+    Ok(n)
 }
 
 /// Decodes one boxed value from the start of `bytes`; returns it and the bytes consumed.

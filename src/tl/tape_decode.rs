@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use super::codec::{min_size, resolve_ctor, untyped_vector_len};
 use super::error::TlError;
 use super::gzip::{MAX_INFLATED, gunzip};
 use super::reader::Reader;
@@ -22,15 +23,6 @@ struct TapeDecoder<'s> {
     /// Schema string index -> tape string index.
     names: HashMap<u32, u32>,
     bytes: Vec<u8>,
-}
-
-fn min_size(ty: &Ty) -> usize {
-    match ty {
-        Ty::Long | Ty::Double => 8,
-        Ty::Int128 => 16,
-        Ty::Int256 => 32,
-        _ => 4,
-    }
 }
 
 impl<'s> TapeDecoder<'s> {
@@ -95,26 +87,7 @@ impl<'s> TapeDecoder<'s> {
             VECTOR_ID if expected.is_none() => return self.untyped_vector(r, depth + 1),
             _ => {}
         }
-        let schema = self.schema;
-        let idx = schema
-            .by_id(id, part)
-            .ok_or(TlError::UnknownConstructor { id })?;
-        let mut ctor = schema.ctor(idx).ok_or(TlError::SchemaBlob)?;
-        if let Some(t) = expected {
-            if ctor.result != Ty::Boxed(t) || ctor.is_function {
-                let other = schema
-                    .parts
-                    .iter()
-                    .filter_map(|p| p.by_id.get(&id))
-                    .filter_map(|&i| schema.ctor(i))
-                    .find(|c| c.result == Ty::Boxed(t) && !c.is_function);
-                ctor = other.ok_or_else(|| TlError::UnexpectedConstructor {
-                    path: String::new(),
-                    found: schema.str(ctor.name).to_string(),
-                    expected: schema.str(t).to_string(),
-                })?;
-            }
-        }
+        let ctor = resolve_ctor(self.schema, id, expected, part, String::new)?;
         self.fields(r, ctor, depth)
     }
 
@@ -122,19 +95,7 @@ impl<'s> TapeDecoder<'s> {
         if depth > MAX_DEPTH {
             return Err(TlError::TooDeep);
         }
-        let n = r.read_count(4)?;
-        if n > 0 {
-            let first = r.peek_u32().ok_or(TlError::Truncated {
-                offset: r.position(),
-            })?;
-            let known = matches!(
-                first,
-                BOOL_TRUE_ID | BOOL_FALSE_ID | VECTOR_ID | GZIP_PACKED_ID
-            ) || self.schema.by_id(first, None).is_some();
-            if !known {
-                return Err(TlError::UntypedVector);
-            }
-        }
+        let n = untyped_vector_len(self.schema, r)?;
         self.words.extend_from_slice(&[tag::VECTOR, n as u32]);
         for _ in 0..n {
             self.object(r, None, None, depth + 1)?;
