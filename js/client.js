@@ -2,7 +2,7 @@
 // (promises, timers, reconnects). Shipped as pkg/client.js (ES module) and
 // pkg-node/client.cjs (CommonJS). Initialize the wasm module first (`await init()` or
 // `initSync(...)` from mtproto_wasm.js; the Node build needs nothing). See docs/client.md.
-import { ClientCore, tlDecodeTape, tlDecodeResultTape } from './mtproto_wasm.js';
+import { ClientCore, tlDecodeTape, tlDecodeResultTape, tlCtorShape } from './mtproto_wasm.js';
 import { SecretChats } from './secret.js';
 
 export { SecretChat, SecretChats, memorySecretStorage, indexedDbSecretStorage } from './secret.js';
@@ -37,37 +37,49 @@ function tapeString(bytes, start, len) {
   return utf8.decode(bytes.subarray(start, start + len));
 }
 
+// Whether this page lets us compile functions (a Content-Security-Policy without
+// 'unsafe-eval' does not): then each constructor gets an object-literal builder, so all its
+// objects share one shape, built in one step; otherwise a loop sets the same keys.
+let compileOk;
+function canCompile() {
+  if (compileOk === undefined) {
+    try { compileOk = new Function('return 1')() === 1; } catch { compileOk = false; }
+  }
+  return compileOk;
+}
+
+// Constructor index -> (next) => object, built on first use from tlCtorShape. Every field is
+// a key, in schema order; an optional field that is not set is `undefined`.
+const builders = [];
+function builder(index) {
+  const [name, ...keys] = tlCtorShape(index).split(' ');
+  const build = canCompile()
+    ? new Function('v', `return {_:${JSON.stringify(name)}${keys.map((k) => `,${JSON.stringify(k)}:v()`).join('')}};`)
+    : (v) => { const o = { _: name }; for (const k of keys) o[k] = v(); return o; };
+  builders[index] = build;
+  return build;
+}
+
 // The JS objects of a tape (Uint8Array from tlDecodeTape or a ClientCore event).
 export function fromTape(tape) {
   const dv = new DataView(tape.buffer, tape.byteOffset, tape.byteLength);
   const nw = dv.getUint32(0, true);
-  const ns = dv.getUint32(4, true);
   const w = tape.byteOffset % 4 === 0
-    ? new Uint32Array(tape.buffer, tape.byteOffset + 12, nw)
-    : new Uint32Array(tape.slice(12, 12 + 4 * nw).buffer);
-  const stringsAt = 12 + 4 * nw;
-  const bytesAt = stringsAt + 8 * ns;
-  const strings = new Array(ns);
-  for (let i = 0; i < ns; i++) {
-    const off = dv.getUint32(stringsAt + 8 * i, true);
-    strings[i] = tapeString(tape, bytesAt + off, dv.getUint32(stringsAt + 8 * i + 4, true));
-  }
+    ? new Uint32Array(tape.buffer, tape.byteOffset + 8, nw)
+    : new Uint32Array(tape.slice(8, 8 + 4 * nw).buffer);
+  const bytesAt = 8 + 4 * nw;
   let p = 0;
   const value = () => {
     switch (w[p++]) {
       case 1: {
-        const o = { _: strings[w[p++]] };
-        for (let n = w[p++]; n > 0; n--) {
-          const k = strings[w[p++]];
-          o[k] = value();
-        }
-        return o;
+        const index = w[p++];
+        return (builders[index] ?? builder(index))(value);
       }
       case 2: return w[p++] | 0;
-      case 3: { const v = dv.getBigInt64(12 + 4 * p, true); p += 2; return v; }
-      case 4: { const v = dv.getFloat64(12 + 4 * p, true); p += 2; return v; }
-      case 5: return strings[w[p++]];
-      case 6: { const off = bytesAt + w[p++]; return tape.slice(off, off + w[p++]); }
+      case 3: { const v = dv.getBigInt64(8 + 4 * p, true); p += 2; return v; }
+      case 4: { const v = dv.getFloat64(8 + 4 * p, true); p += 2; return v; }
+      case 5: { const s = tapeString(tape, bytesAt + w[p], w[p + 1]); p += 2; return s; }
+      case 6: { const off = bytesAt + w[p]; const b = tape.slice(off, off + w[p + 1]); p += 2; return b; }
       case 7: return true;
       case 8: return false;
       case 9: {
@@ -76,6 +88,7 @@ export function fromTape(tape) {
         for (let i = 0; i < n; i++) a[i] = value();
         return a;
       }
+      case 10: return undefined;
       default: throw new Error('bad TL tape');
     }
   };

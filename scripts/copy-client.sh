@@ -8,7 +8,7 @@ cp js/client.js pkg/client.js
 cp js/secret.js pkg/secret.js
 # CommonJS: imports become requires, exports become module.exports.
 {
-  sed -e "s#^import { ClientCore, tlDecodeTape, tlDecodeResultTape } from './mtproto_wasm.js';#const { ClientCore, tlDecodeTape, tlDecodeResultTape } = require('./mtproto_wasm.js');#" \
+  sed -e "s#^import {\(.*\)} from './mtproto_wasm.js';#const {\1} = require('./mtproto_wasm.js');#" \
       -e "s#^import { SecretChats } from './secret.js';#const { SecretChat, SecretChats, memorySecretStorage, indexedDbSecretStorage } = require('./secret.cjs');#" \
       -e "/^export {.*} from '.\/secret.js';$/d" \
       -e 's/^export //' js/client.js

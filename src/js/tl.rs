@@ -111,3 +111,11 @@ mod tests {
         assert_eq!(api_layer(), 223);
     }
 }
+
+/// The name and field names of the constructor at `index` in the compiled schema, space
+/// separated (`fromTape` in `client.js` asks once per constructor it meets in a tape).
+#[wasm_bindgen(js_name = tlCtorShape)]
+pub fn tl_ctor_shape(index: u32) -> Result<String, JsError> {
+    tl::tape::ctor_shape(index)
+        .ok_or_else(|| JsError::new("bad TL tape: unknown constructor index"))
+}

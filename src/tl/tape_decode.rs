@@ -1,12 +1,11 @@
 //! TL bytes decoded straight into a tape ([`super::tape`]), without building a [`Value`]
 //! first: the same rules as the schema-driven decoder of `codec.rs` (gzip_packed anywhere,
-//! flags, `true` fields, boxed / bare types, untyped vectors, the depth limit), and the same
-//! tape a [`Value`] would give (names stored once; a `string` that is not UTF-8 becomes
-//! bytes). Errors are those of the Value decoder, without the field path.
+//! flags, `true` fields, boxed / bare types, untyped vectors, the depth limit), giving what a
+//! [`Value`] holds (a `string` that is not UTF-8 becomes bytes) plus an ABSENT word for
+//! each optional field not set. Errors are those of the Value decoder, without the field
+//! path.
 //!
 //! [`Value`]: super::Value
-
-use std::collections::HashMap;
 
 use super::codec::{min_size, resolve_ctor, untyped_vector_len};
 use super::error::TlError;
@@ -19,42 +18,22 @@ use super::{BOOL_FALSE_ID, BOOL_TRUE_ID, GZIP_PACKED_ID, MAX_DEPTH, VECTOR_ID};
 struct TapeDecoder<'s> {
     schema: &'s Schema,
     words: Vec<u32>,
-    strings: Vec<(u32, u32)>,
-    /// Schema string index -> tape string index.
-    names: HashMap<u32, u32>,
     bytes: Vec<u8>,
 }
 
 impl<'s> TapeDecoder<'s> {
-    fn new(schema: &'s Schema) -> Self {
+    /// Sized for `input` bytes of TL: about one word per 4 bytes, strings at most as long.
+    fn new(schema: &'s Schema, input: usize) -> Self {
         Self {
             schema,
-            words: Vec::new(),
-            strings: Vec::new(),
-            names: HashMap::new(),
-            bytes: Vec::new(),
+            words: Vec::with_capacity(input / 2 + 16),
+            bytes: Vec::with_capacity(input / 2),
         }
     }
 
-    fn name(&mut self, id: u32) -> u32 {
-        if let Some(&i) = self.names.get(&id) {
-            return i;
-        }
-        let i = self.text(self.schema.str(id).as_bytes());
-        self.names.insert(id, i);
-        i
-    }
-
-    fn text(&mut self, s: &[u8]) -> u32 {
-        let i = self.strings.len() as u32;
-        self.strings.push((self.bytes.len() as u32, s.len() as u32));
-        self.bytes.extend_from_slice(s);
-        i
-    }
-
-    fn raw(&mut self, b: &[u8]) {
+    fn span(&mut self, tag: u32, b: &[u8]) {
         self.words
-            .extend_from_slice(&[tag::BYTES, self.bytes.len() as u32, b.len() as u32]);
+            .extend_from_slice(&[tag, self.bytes.len() as u32, b.len() as u32]);
         self.bytes.extend_from_slice(b);
     }
 
@@ -104,10 +83,8 @@ impl<'s> TapeDecoder<'s> {
     }
 
     fn fields(&mut self, r: &mut Reader<'_>, ctor: &'s Ctor, depth: usize) -> Result<(), TlError> {
-        let name = self.name(ctor.name);
-        self.words.extend_from_slice(&[tag::OBJECT, name, 0]);
-        let count_at = self.words.len() - 1;
-        let mut count = 0u32;
+        let index = self.schema.index_of(ctor).ok_or(TlError::SchemaBlob)?;
+        self.words.extend_from_slice(&[tag::OBJECT, index]);
         let mut flags = [(usize::MAX, 0u32); 4];
         let mut nflags = 0;
         for (i, p) in ctor.params.iter().enumerate() {
@@ -125,23 +102,15 @@ impl<'s> TapeDecoder<'s> {
                     .find(|(pi, _)| *pi == usize::from(fi))
                     .is_some_and(|(_, f)| f & (1 << bit) != 0);
                 if p.ty == Ty::True {
-                    let key = self.name(p.name);
-                    self.words
-                        .extend_from_slice(&[key, if set { tag::TRUE } else { tag::FALSE }]);
-                    count += 1;
+                    self.words.push(if set { tag::TRUE } else { tag::FALSE });
                     continue;
                 }
                 if !set {
+                    self.words.push(tag::ABSENT);
                     continue;
                 }
             }
-            let key = self.name(p.name);
-            self.words.push(key);
             self.value(r, &p.ty, ctor.part, depth)?;
-            count += 1;
-        }
-        if let Some(c) = self.words.get_mut(count_at) {
-            *c = count;
         }
         Ok(())
     }
@@ -170,24 +139,24 @@ impl<'s> TapeDecoder<'s> {
             }
             Ty::String => {
                 let b = r.read_bytes()?;
-                if core::str::from_utf8(b).is_ok() {
-                    let i = self.text(b);
-                    self.words.extend_from_slice(&[tag::STRING, i]);
+                let t = if core::str::from_utf8(b).is_ok() {
+                    tag::STRING
                 } else {
-                    self.raw(b);
-                }
+                    tag::BYTES
+                };
+                self.span(t, b);
             }
             Ty::Bytes => {
                 let b = r.read_bytes()?;
-                self.raw(b);
+                self.span(tag::BYTES, b);
             }
             Ty::Int128 => {
                 let b = r.read_int128()?;
-                self.raw(&b);
+                self.span(tag::BYTES, &b);
             }
             Ty::Int256 => {
                 let b = r.read_int256()?;
-                self.raw(&b);
+                self.span(tag::BYTES, &b);
             }
             Ty::Bool => {
                 let b = r.read_bool()?;
@@ -223,14 +192,14 @@ impl<'s> TapeDecoder<'s> {
     }
 
     fn finish(self) -> Vec<u8> {
-        super::tape::assemble(&self.words, &self.strings, &self.bytes)
+        super::tape::assemble(&self.words, &self.bytes)
     }
 }
 
 /// The tape of exactly one boxed value (as [`super::decode_value`]; trailing bytes are an
 /// error).
 pub fn decode_tape(bytes: &[u8]) -> Result<Vec<u8>, TlError> {
-    let mut d = TapeDecoder::new(Schema::get()?);
+    let mut d = TapeDecoder::new(Schema::get()?, bytes.len());
     let mut r = Reader::new(bytes);
     d.object(&mut r, None, None, 0)?;
     match bytes.len() - r.position() {
@@ -248,7 +217,7 @@ pub fn decode_result_tape(method: &str, bytes: &[u8]) -> Result<Vec<u8>, TlError
             name: method.to_string(),
         })?;
     let ctor = schema.ctor(idx).ok_or(TlError::SchemaBlob)?;
-    let mut d = TapeDecoder::new(schema);
+    let mut d = TapeDecoder::new(schema, bytes.len());
     let inflated;
     let mut r = Reader::new(bytes);
     if r.peek_u32() == Some(GZIP_PACKED_ID) && !matches!(ctor.result, Ty::Boxed(_) | Ty::Object) {

@@ -136,7 +136,7 @@ pub fn load(buf: &[u8]) -> Result<Schema, TlError> {
         let mut part = Part {
             kind,
             layer,
-            by_id: HashMap::new(),
+            by_id: super::IdMap::default(),
             by_name: HashMap::new(),
         };
         let part_index = u8::try_from(parts.len()).map_err(|_| TlError::SchemaBlob)?;

@@ -15,6 +15,7 @@
 
 use crate::tl::error::TlError;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 #[allow(unused_imports)]
@@ -141,6 +142,30 @@ pub struct Ctor {
     pub params: Vec<Param>,
 }
 
+/// Constructor id -> index. Ids are CRC32 values, so a multiply spreading them over the
+/// whole word is hash enough; SipHash cost a fifth of the TL decode time.
+pub type IdMap = HashMap<u32, u32, BuildHasherDefault<IdHasher>>;
+
+/// The hasher of [`IdMap`] (for `u32` keys). Not DoS-resistant, and it need not be: the
+/// table is filled once from the compiled-in schema, so a hostile id is one lookup like any
+/// other.
+#[derive(Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.0 = u64::from(i).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 /// One schema's lookup tables.
 #[derive(Debug, Clone)]
 pub struct Part {
@@ -149,7 +174,7 @@ pub struct Part {
     /// Its layer (0 for the service schema).
     pub layer: u32,
     /// id -> index into [`Schema::ctors`].
-    pub by_id: HashMap<u32, u32>,
+    pub by_id: IdMap,
     /// name -> index into [`Schema::ctors`].
     pub by_name: HashMap<Box<str>, u32>,
 }
@@ -185,6 +210,14 @@ impl Schema {
     /// A constructor by index.
     pub fn ctor(&self, i: u32) -> Option<&Ctor> {
         self.ctors.get(i as usize)
+    }
+
+    /// The index of a constructor of this schema (what [`Schema::ctor`] takes).
+    pub fn index_of(&self, ctor: &Ctor) -> Option<u32> {
+        let offset = (ctor as *const Ctor as usize).checked_sub(self.ctors.as_ptr() as usize)?;
+        let i = offset / core::mem::size_of::<Ctor>();
+        let same = self.ctors.get(i).is_some_and(|c| core::ptr::eq(c, ctor));
+        if same { u32::try_from(i).ok() } else { None }
     }
 
     /// Looks a constructor up by id, in `first`'s part first, then API, service, end-to-end.
