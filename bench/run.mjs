@@ -11,6 +11,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import * as mtcute from '@mtcute/wasm';
 import { factorizePQSync } from '@mtcute/core/utils.js';
+import { median, makeMeasure } from './lib/measure.mjs';
+import { syntheticMessages } from './lib/tl-sample.mjs';
 
 const require = createRequire(import.meta.url);
 const { Factorizator } = require('telegram/crypto/Factorizator.js');
@@ -22,22 +24,7 @@ const ours = await import('../pkg/mtproto_wasm.js');
 ours.initSync({ module: readFileSync(wasmPath) });
 mtcute.initSync(readFileSync(fileURLToPath(mtcute.getWasmUrl())));
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
-const now = () => performance.now();
-
-// Median seconds per call of fn(): batches sized to take about `batchMs`, `rounds` batches.
-function measure(fn, { batchMs = quick ? 5 : 20, rounds = quick ? 7 : 21 } = {}) {
-  for (let i = 0; i < 3; i++) fn(); // warm up
-  let n = 1;
-  for (;;) { const t = now(); for (let i = 0; i < n; i++) fn(); if (now() - t >= batchMs / 4 || n > 1e6) break; n *= 2; }
-  const per = [];
-  for (let r = 0; r < rounds; r++) {
-    const t = now();
-    for (let i = 0; i < n; i++) fn();
-    per.push((now() - t) / 1000 / n);
-  }
-  return median(per);
-}
+const measure = makeMeasure(quick);
 
 const rows = [];
 const scaleRows = []; // [name, ours, peer]: how cost grows with work
@@ -86,22 +73,6 @@ row('2048-bit modexp (g^x mod dh_prime)', '256-byte exponent', measure(() => our
 // Built in our convention, encoded by us, decoded by mtcute's generated reader into its own
 // shape, re-encoded by mtcute's generated writer: the bytes must be equal (an independent
 // cross-check of our encoder), then both sides are timed on the same bytes.
-function syntheticMessages(nMessages, nUsers) {
-  const users = Array.from({ length: nUsers }, (_, i) => ({
-    _: 'user', contact: i % 3 === 0, id: 1000n + BigInt(i), access_hash: -123456789012345n * BigInt(i + 1),
-    first_name: `User ${i}`, last_name: i % 2 ? 'Tester' : undefined, username: `user_${i}`,
-    photo: { _: 'userProfilePhoto', photo_id: 99999999n + BigInt(i), dc_id: 2 },
-    status: { _: 'userStatusRecently', by_me: false },
-  }));
-  const messages = Array.from({ length: nMessages }, (_, i) => ({
-    _: 'message', out: i % 2 === 0, id: 5000 + i,
-    from_id: { _: 'peerUser', user_id: 1000n + BigInt(i % nUsers) },
-    peer_id: { _: 'peerUser', user_id: 1000n + BigInt((i + 1) % nUsers) },
-    date: 1_700_000_000 + i * 7, message: `Message number ${i}: the quick brown fox jumps over the lazy dog.`,
-    entities: i % 4 === 0 ? [{ _: 'messageEntityBold', offset: 0, length: 7 }] : undefined,
-  }));
-  return { _: 'messages.messages', messages, topics: [], chats: [], users };
-}
 {
   const { TlBinaryReader, TlBinaryWriter } = await import('@mtcute/tl-runtime');
   const { __tlReaderMap } = require('@mtcute/tl/binary/reader.js');
