@@ -146,8 +146,8 @@ impl Ctx<'_> {
                 "double" => "r.read_f64()?".into(),
                 "int128" => "r.read_int128()?".into(),
                 "int256" => "r.read_int256()?".into(),
-                "string" => "String::from_utf8_lossy(r.read_bytes()?).into_owned()".into(),
-                "bytes" => "r.read_bytes()?.to_vec()".into(),
+                "string" => "r.read_string_lossy()?".into(),
+                "bytes" => "r.read_bytes_vec()?".into(),
                 "Bool" => "r.read_bool()?".into(),
                 "true" => "true".into(),
                 "Object" => match raw_len {

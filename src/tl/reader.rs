@@ -138,6 +138,21 @@ impl<'a> Reader<'a> {
         Ok(data)
     }
 
+    /// [`Self::read_bytes`] as an owned vector. Out of line on purpose: the generated typed
+    /// decoders call it once per field, and inlined copies made them several times larger.
+    #[inline(never)]
+    pub fn read_bytes_vec(&mut self) -> Result<Vec<u8>, TlError> {
+        self.read_bytes().map(<[u8]>::to_vec)
+    }
+
+    /// A TL `string`: [`Self::read_bytes`] decoded as UTF-8, invalid sequences replaced
+    /// (U+FFFD). Out of line for the same reason as [`Self::read_bytes_vec`].
+    #[inline(never)]
+    pub fn read_string_lossy(&mut self) -> Result<String, TlError> {
+        self.read_bytes()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+
     /// `Bool` (boolTrue / boolFalse).
     pub fn read_bool(&mut self) -> Result<bool, TlError> {
         match self.read_u32()? {
