@@ -29,12 +29,12 @@ fn now_ms() -> u64 {
     }
 }
 
-fn get(options: &JsValue, key: &str) -> Result<JsValue, JsError> {
-    Reflect::get(options, &JsValue::from_str(key))
+fn get(options: &JsValue, key: &'static str) -> Result<JsValue, JsError> {
+    Reflect::get(options, &JsValue::from_str(wasm_bindgen::intern(key)))
         .map_err(|_| JsError::new(&format!("cannot read options.{key}")))
 }
 
-fn int_option(options: &JsValue, key: &str, min: f64) -> Result<Option<i32>, JsError> {
+fn int_option(options: &JsValue, key: &'static str, min: f64) -> Result<Option<i32>, JsError> {
     let v = get(options, key)?;
     if v.is_undefined() || v.is_null() {
         return Ok(None);

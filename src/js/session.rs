@@ -57,19 +57,20 @@ fn err(msg: &str) -> JsError {
     JsError::new(msg)
 }
 
-fn field(options: &JsValue, name: &str) -> Result<Option<JsValue>, JsError> {
+/// `options[name]` (names interned, see `client::set`).
+fn field(options: &JsValue, name: &'static str) -> Result<Option<JsValue>, JsError> {
     if options.is_undefined() || options.is_null() {
         return Ok(None);
     }
     if !options.is_object() {
         return Err(err("options must be an object"));
     }
-    let v = Reflect::get(options, &JsValue::from_str(name))
+    let v = Reflect::get(options, &JsValue::from_str(wasm_bindgen::intern(name)))
         .map_err(|_| err(&format!("cannot read {name}")))?;
     Ok((!v.is_undefined() && !v.is_null()).then_some(v))
 }
 
-fn bool_field(options: &JsValue, name: &str, default: bool) -> Result<bool, JsError> {
+fn bool_field(options: &JsValue, name: &'static str, default: bool) -> Result<bool, JsError> {
     match field(options, name)? {
         None => Ok(default),
         Some(v) => v
@@ -78,7 +79,7 @@ fn bool_field(options: &JsValue, name: &str, default: bool) -> Result<bool, JsEr
     }
 }
 
-fn number_field(options: &JsValue, name: &str) -> Result<Option<f64>, JsError> {
+fn number_field(options: &JsValue, name: &'static str) -> Result<Option<f64>, JsError> {
     match field(options, name)? {
         None => Ok(None),
         Some(v) => v
@@ -228,8 +229,8 @@ pub fn decrypt_message(
     Ok(o.into())
 }
 
-fn set(o: &Object, k: &str, v: JsValue) {
-    let _ = Reflect::set(o, &JsValue::from_str(k), &v);
+fn set(o: &Object, k: &'static str, v: JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(wasm_bindgen::intern(k)), &v);
 }
 
 fn to_js(v: &Value) -> Option<JsValue> {
@@ -413,7 +414,7 @@ impl JsSession {
 
     fn event(&mut self, e: SessionEvent) -> JsValue {
         let o = Object::new();
-        let ty = |t: &str| JsValue::from_str(t);
+        let ty = |t: &'static str| JsValue::from_str(wasm_bindgen::intern(t));
         match e {
             SessionEvent::RpcResult { request, body } => {
                 set(&o, "type", ty("result"));

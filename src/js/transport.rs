@@ -144,8 +144,8 @@ fn err(msg: &str) -> JsError {
 }
 
 /// `options[name]`, with `undefined` and `null` as absent.
-fn field(options: &JsValue, name: &str) -> Result<Option<JsValue>, JsError> {
-    let v = Reflect::get(options, &JsValue::from_str(name))
+fn field(options: &JsValue, name: &'static str) -> Result<Option<JsValue>, JsError> {
+    let v = Reflect::get(options, &JsValue::from_str(wasm_bindgen::intern(name)))
         .map_err(|_| err(&format!("cannot read {name}")))?;
     Ok(if v.is_undefined() || v.is_null() {
         None
@@ -154,7 +154,7 @@ fn field(options: &JsValue, name: &str) -> Result<Option<JsValue>, JsError> {
     })
 }
 
-fn bool_field(options: &JsValue, name: &str) -> Result<bool, JsError> {
+fn bool_field(options: &JsValue, name: &'static str) -> Result<bool, JsError> {
     match field(options, name)? {
         None => Ok(false),
         Some(v) => v
