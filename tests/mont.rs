@@ -119,8 +119,31 @@ fn edge_cases() {
     assert!(MontModulus::new(&big).is_err());
     big[0] = 0;
     assert!(MontModulus::new(&big).is_ok());
-    // mod_pow keeps working for even moduli (num-bigint).
+    // mod_pow keeps working for even moduli (BigNat::pow_mod).
     assert_eq!(mod_pow(&[3], &[5], &[0, 100]).unwrap(), [43]);
+}
+
+/// mod_pow's generic path (even moduli, moduli above 2048 bits) against num-bigint.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn mod_pow_beyond_montgomery() {
+    let mut rng = SeededRandom::new(0x0067_656e);
+    for size in [1usize, 2, 8, 33, 128, 256, 257, 300] {
+        for case in 0..CASES_PER_SIZE.min(4) {
+            let mut modulus = random(&mut rng, size);
+            modulus[0] |= 0x80;
+            if case % 2 == 0 || size <= 256 {
+                *modulus.last_mut().unwrap() &= 0xfe; // even
+            }
+            let base = random(&mut rng, size + case);
+            let exp = random(&mut rng, [1, 3, 32, size][case % 4]);
+            assert_eq!(
+                mod_pow(&base, &exp, &modulus).unwrap(),
+                expected(&base, &exp, &modulus),
+                "{base:02x?}^{exp:02x?} mod {modulus:02x?}"
+            );
+        }
+    }
 }
 
 /// RSA-sized public exponent and a 2047-bit modulus (as in Miller-Rabin on (p-1)/2).
@@ -189,7 +212,7 @@ fn timing() {
         })
     );
     println!(
-        "num-bigint modpow: {:.2} ms",
+        "num-bigint modpow (reference): {:.2} ms",
         median(&mut || {
             BigUint::from(3u32).modpow(&eb, &pb);
         })

@@ -14,13 +14,11 @@
 
 use core::fmt;
 
-use num_bigint::BigUint;
 use zeroize::Zeroizing;
 
 use super::AuthError;
 use crate::crypto::{
-    CryptoError, RsaPublicKey, aes_ige_decrypt, be_to_biguint, biguint_to_be_padded, sha1, sha256,
-    sha256_concat,
+    BigNat, CryptoError, MontModulus, RsaPublicKey, aes_ige_decrypt, sha1, sha256, sha256_concat,
 };
 use crate::tl::mtproto::enums;
 use crate::tl::{Deserializable, Reader};
@@ -29,7 +27,8 @@ use crate::tl::{Deserializable, Reader};
 #[derive(Clone)]
 pub struct RsaPrivateKey {
     public: RsaPublicKey,
-    d: BigUint,
+    /// The private exponent (wiped on drop).
+    d: BigNat,
 }
 
 impl fmt::Debug for RsaPrivateKey {
@@ -48,8 +47,8 @@ impl RsaPrivateKey {
     /// to match e: a wrong d just fails every decryption).
     pub fn from_components(n_be: &[u8], e_be: &[u8], d_be: &[u8]) -> Result<Self, CryptoError> {
         let public = RsaPublicKey::from_components(n_be, e_be)?;
-        let d = be_to_biguint(d_be);
-        if d.bits() == 0 || d >= be_to_biguint(&public.n_be()) {
+        let d = BigNat::from_be_bytes(d_be);
+        if d.is_zero() || d >= BigNat::from_be_bytes(&public.n_be()) {
             return Err(CryptoError::BadPublicKey(
                 "private exponent must be in 1..n",
             ));
@@ -67,17 +66,17 @@ impl RsaPrivateKey {
         self.public.fingerprint()
     }
 
-    /// Raw RSA: c^d mod n as 256 big-endian bytes.
+    /// Raw RSA: c^d mod n as 256 big-endian bytes (Montgomery, constant time in d).
     fn raw_decrypt(&self, c_be: &[u8]) -> Result<Zeroizing<Vec<u8>>, AuthError> {
-        let n = be_to_biguint(&self.public.n_be());
-        let c = be_to_biguint(c_be);
-        if c_be.len() != 256 || c >= n {
+        let n_be = self.public.n_be();
+        if c_be.len() != 256 || BigNat::from_be_bytes(c_be) >= BigNat::from_be_bytes(&n_be) {
             return Err(AuthError::BadClientMessage(
                 "encrypted_data must be 256 bytes below the modulus",
             ));
         }
-        let m = c.modpow(&self.d, &n);
-        Ok(Zeroizing::new(biguint_to_be_padded(&m, 256)?))
+        // n is odd and of 2048 bits (RsaPublicKey): every result has 256 bytes.
+        let d_be = Zeroizing::new(self.d.to_be_bytes());
+        Ok(Zeroizing::new(MontModulus::new(&n_be)?.pow(c_be, &d_be)))
     }
 
     /// Decrypts req_DH_params' encrypted_data (RSA_PAD, else the legacy SHA1 scheme) and

@@ -1,31 +1,14 @@
-//! Big-endian byte strings as numbers: conversions, left padding and modular powers.
+//! Big-endian byte strings as numbers: left padding and modular powers.
 //!
 //! Spec: <https://core.telegram.org/mtproto/auth_key>: "All large numbers are transmitted as
 //! strings containing the required sequence of bytes in big endian order."
 //!
-//! Note: `num-bigint` is not constant-time and cannot wipe its buffers; [`wipe`] overwrites
-//! a secret number's digits in place as a best effort before it is dropped.
-
-use num_bigint::BigUint;
-use num_traits::Zero;
+//! The numbers themselves are [`BigNat`] (`nat.rs`); the exponentiations are Montgomery's
+//! (`mont.rs`) for odd moduli of up to 2048 bits.
 
 use super::CryptoError;
 use super::mont::{MAX_MODULUS_BYTES, MontModulus};
-
-/// The number written in `bytes` (big-endian; leading zero bytes and the empty string are
-/// fine).
-pub fn be_to_biguint(bytes: &[u8]) -> BigUint {
-    BigUint::from_bytes_be(bytes)
-}
-
-/// `x` as exactly `len` big-endian bytes, left-padded with zeros. Fails if `x` needs more
-/// than `len` bytes.
-pub fn biguint_to_be_padded(x: &BigUint, len: usize) -> Result<Vec<u8>, CryptoError> {
-    if x.is_zero() {
-        return Ok(vec![0; len]);
-    }
-    left_pad(&x.to_bytes_be(), len)
-}
+use super::nat::BigNat;
 
 /// `bytes` (a big-endian number) as exactly `len` bytes: zeros are added on the left, or
 /// surplus leading zero bytes removed. Fails with [`CryptoError::WrongLength`] if the
@@ -49,34 +32,26 @@ pub fn left_pad(bytes: &[u8], len: usize) -> Result<Vec<u8>, CryptoError> {
 /// the modulus (without its leading zero bytes). A zero modulus is an error.
 ///
 /// Odd moduli of up to 2048 bits use [`MontModulus::pow`] (constant time in the exponent's
-/// value); others fall back to `num-bigint` (variable time).
+/// value); others fall back to [`BigNat::pow_mod`] (variable time).
 pub fn mod_pow(base_be: &[u8], exp_be: &[u8], modulus_be: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let modulus = be_to_biguint(modulus_be);
+    let modulus = BigNat::from_be_bytes(modulus_be);
+    let zero_modulus = CryptoError::WrongLength {
+        what: "mod_pow modulus",
+        expected: "a non-zero number",
+        got: modulus_be.len(),
+    };
     if modulus.is_zero() {
-        return Err(CryptoError::WrongLength {
-            what: "mod_pow modulus",
-            expected: "a non-zero number",
-            got: modulus_be.len(),
-        });
+        return Err(zero_modulus);
     }
-    if modulus.bit(0) && modulus.bits() <= 8 * MAX_MODULUS_BYTES as u64 {
+    if modulus.is_odd() && modulus.bits() <= 8 * MAX_MODULUS_BYTES {
         // Odd moduli (all of MTProto's): Montgomery, constant time in the exponent.
         return Ok(MontModulus::new(modulus_be)?.pow(base_be, exp_be));
     }
-    let mut exp = be_to_biguint(exp_be);
-    let mut r = be_to_biguint(base_be).modpow(&exp, &modulus);
-    let out = biguint_to_be_padded(&r, modulus.bits().div_ceil(8) as usize);
-    wipe(&mut exp);
-    wipe(&mut r);
-    out
-}
-
-/// Best-effort wipe of a secret number: overwrites its digits in place, then sets it to 0.
-pub(crate) fn wipe(x: &mut BigUint) {
-    // `assign_from_slice` clears the digit vector and refills it in the same allocation,
-    // so writing as many zero words as the number has overwrites every digit it held.
-    let words = usize::try_from(x.bits().div_ceil(32)).unwrap_or(0);
-    x.assign_from_slice(&vec![0u32; words]);
+    let exp = BigNat::from_be_bytes(exp_be);
+    let r = BigNat::from_be_bytes(base_be)
+        .pow_mod(&exp, &modulus)
+        .ok_or(zero_modulus)?;
+    r.to_be_padded(modulus.byte_len())
 }
 
 #[cfg(test)]
@@ -93,14 +68,6 @@ mod tests {
             left_pad(&[1, 2, 3], 2),
             Err(CryptoError::WrongLength { got: 3, .. })
         ));
-        assert_eq!(
-            biguint_to_be_padded(&BigUint::from(0x0102u32), 3).unwrap(),
-            [0, 1, 2]
-        );
-        assert_eq!(biguint_to_be_padded(&BigUint::zero(), 2).unwrap(), [0, 0]);
-        assert!(biguint_to_be_padded(&BigUint::from(0x010203u32), 2).is_err());
-        assert_eq!(be_to_biguint(&[0, 0, 1, 0]), BigUint::from(256u32));
-        assert_eq!(be_to_biguint(&[]), BigUint::zero());
     }
 
     #[test]
@@ -111,15 +78,9 @@ mod tests {
         assert_eq!(mod_pow(&[5], &[3], &[1]).unwrap(), [0]); // mod 1
         assert!(mod_pow(&[5], &[3], &[]).is_err());
         assert!(mod_pow(&[5], &[3], &[0, 0]).is_err());
-    }
-
-    #[test]
-    fn wipe_zeroes() {
-        let mut x = BigUint::from_bytes_be(&[0xAB; 300]);
-        wipe(&mut x);
-        assert!(x.is_zero());
-        let mut z = BigUint::zero();
-        wipe(&mut z);
-        assert!(z.is_zero());
+        // Even moduli: the generic path.
+        assert_eq!(mod_pow(&[3], &[5], &[0, 100]).unwrap(), [43]); // 243 mod 100
+        assert_eq!(mod_pow(&[7], &[], &[0, 2]).unwrap(), [1]);
+        assert_eq!(mod_pow(&[7], &[9], &[1, 0]).unwrap(), [0, 71]); // 7^9 mod 256
     }
 }

@@ -12,25 +12,23 @@
 //! [`DhParams::verify_uncached`]): holding one proves that p and g passed the checks
 //! (those live in `dh_prime.rs`).
 
-use num_bigint::BigUint;
-use num_traits::One;
 use zeroize::Zeroizing;
 
-use super::bigint::be_to_biguint;
 use super::dh_prime::{
     DhPrimeCache, PRIME_LEN, canonical_prime, check_generator, check_safe_prime,
 };
 use super::mont::MontModulus;
+use super::nat::BigNat;
 use super::{AuthKey, CryptoError, RandomSource};
 
 /// A verified dh_prime and generator g.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DhParams {
-    p: BigUint,
+    p: BigNat,
     p_be: [u8; PRIME_LEN],
     g: u32,
     /// p - 2^(2048-64): the largest acceptable g_a / g_b.
-    upper: BigUint,
+    upper: BigNat,
     /// p prepared for Montgomery exponentiation.
     mont: MontModulus,
 }
@@ -58,7 +56,7 @@ impl DhParams {
     ) -> Result<Self, CryptoError> {
         let p_be = canonical_prime(prime_be)?;
         check_generator(&p_be, g)?;
-        let p = be_to_biguint(&p_be);
+        let p = BigNat::from_be_bytes(&p_be);
         cache.check_safe_prime(&p_be, &p, rng)?;
         Self::new(p, p_be, g)
     }
@@ -72,13 +70,16 @@ impl DhParams {
     ) -> Result<Self, CryptoError> {
         let p_be = canonical_prime(prime_be)?;
         check_generator(&p_be, g)?;
-        let p = be_to_biguint(&p_be);
+        let p = BigNat::from_be_bytes(&p_be);
         check_safe_prime(&p, rng)?;
         Self::new(p, p_be, g)
     }
 
-    fn new(p: BigUint, p_be: [u8; PRIME_LEN], g: u32) -> Result<Self, CryptoError> {
-        let upper = &p - (BigUint::one() << (2048 - 64));
+    fn new(p: BigNat, p_be: [u8; PRIME_LEN], g: u32) -> Result<Self, CryptoError> {
+        // p > 2^2047 (canonical_prime): this cannot fail.
+        let upper = p
+            .checked_sub(&BigNat::pow2(2048 - 64))
+            .ok_or(CryptoError::DhPrimeWrongSize)?;
         // p is odd (it passed the primality checks) and has 256 bytes: this cannot fail.
         let mont = MontModulus::new(&p_be)?;
         Ok(Self {
@@ -95,10 +96,11 @@ impl DhParams {
     /// Fails with [`CryptoError::DhValueOutOfRange`] unless
     /// 2^(2048-64) <= value <= dh_prime - 2^(2048-64) (which implies 1 < value < dh_prime - 1).
     pub fn check_public(&self, g_x_be: &[u8]) -> Result<(), CryptoError> {
-        let x = be_to_biguint(g_x_be);
+        let x = BigNat::from_be_bytes(g_x_be);
         // "both sides are to check that g, g_a and g_b are greater than 1 and less than
         // dh_prime - 1" (g is in 2..=7, checked in verify).
-        if x <= BigUint::one() || x >= &self.p - 1u32 {
+        let one = BigNat::from(1u32);
+        if x <= one || &x + &one >= self.p {
             return Err(CryptoError::DhValueOutOfRange);
         }
         // "We recommend checking that g_a and g_b are between 2^{2048-64} and
@@ -151,6 +153,8 @@ mod tests {
     use crate::crypto::dh_prime::TELEGRAM_DH_PRIME;
 
     use crate::crypto::dh_test_util::{be, no_rng, pow2, telegram};
+    use num_bigint::BigUint;
+    use num_traits::One;
 
     #[test]
     fn known_prime_needs_no_randomness() {
@@ -175,7 +179,7 @@ mod tests {
     #[test]
     fn public_value_range() {
         let params = telegram(3).unwrap();
-        let p = be_to_biguint(&TELEGRAM_DH_PRIME);
+        let p = BigUint::from_bytes_be(&TELEGRAM_DH_PRIME);
         let low = pow2(2048 - 64);
         for bad in [
             BigUint::from(0u32),

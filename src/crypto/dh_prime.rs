@@ -10,10 +10,9 @@
 
 use std::collections::VecDeque;
 
-use num_bigint::BigUint;
-
 use super::CryptoError;
 use super::RandomSource;
+use super::nat::BigNat;
 use super::primes::{MILLER_RABIN_ROUNDS, TrialDivision, fermat, miller_rabin, trial_division};
 
 /// Bytes in dh_prime.
@@ -99,7 +98,7 @@ impl DhPrimeCache {
     pub(crate) fn check_safe_prime(
         &mut self,
         p_be: &[u8; PRIME_LEN],
-        p: &BigUint,
+        p: &BigNat,
         rng: &mut dyn RandomSource,
     ) -> Result<(), CryptoError> {
         if self.use_known_primes && KNOWN_SAFE_PRIMES.contains(&p_be) {
@@ -180,12 +179,12 @@ pub(crate) fn check_generator(p_be: &[u8; PRIME_LEN], g: u32) -> Result<(), Cryp
 
 /// "check whether p = dh_prime is a safe 2048-bit prime (meaning that both p and (p-1)/2 are
 /// prime ...)". See the module documentation for the method.
-pub(crate) fn check_safe_prime(p: &BigUint, rng: &mut dyn RandomSource) -> Result<(), CryptoError> {
+pub(crate) fn check_safe_prime(p: &BigNat, rng: &mut dyn RandomSource) -> Result<(), CryptoError> {
     // p > 2^2047, so trial division can only prove it composite (2 is a trial divisor).
     if trial_division(p) == TrialDivision::Composite || !fermat(p, 2) {
         return Err(CryptoError::DhPrimeNotPrime);
     }
-    let q = p >> 1u32; // p is odd: (p - 1) / 2
+    let q = p >> 1; // p is odd: (p - 1) / 2
     let q_prime = trial_division(&q) != TrialDivision::Composite
         && miller_rabin(&q, MILLER_RABIN_ROUNDS, rng)?;
     if q_prime {

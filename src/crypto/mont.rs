@@ -43,13 +43,13 @@
 //! [`MontModulus::pow_public`], for public exponents (RSA's e, Miller-Rabin): the same
 //! windows without the scanning, skipping zero windows and leading zero bits.
 
-use num_bigint::BigUint;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::CryptoError;
 #[cfg(target_feature = "simd128")]
 use super::mont_dot::{column, conv, head};
+use super::nat::BigNat;
 
 /// The scalar build's multiplication and squaring (two columns per pass).
 #[cfg(not(target_feature = "simd128"))]
@@ -91,7 +91,7 @@ pub struct MontModulus {
     /// Bytes of N without leading zeros: the length of every result.
     bytes: usize,
     /// N as a number, for reducing oversized bases.
-    modulus: BigUint,
+    modulus: BigNat,
 }
 
 impl core::fmt::Debug for MontModulus {
@@ -122,9 +122,9 @@ impl MontModulus {
                 got: modulus_be.len(),
             });
         }
-        let modulus = BigUint::from_bytes_be(digits);
-        let bits = usize::try_from(modulus.bits()).unwrap_or(usize::MAX);
-        let len = bits
+        let modulus = BigNat::from_be_bytes(digits);
+        let len = modulus
+            .bits()
             .saturating_add(2)
             .div_ceil(BITS as usize)
             .min(MAX_LIMBS);
@@ -138,8 +138,17 @@ impl MontModulus {
         }
         let n0inv = x.wrapping_neg() & MASK;
         let r_bits = BITS as usize * len;
-        let one = limbs_from_big(&((BigUint::from(1u32) << r_bits) % &modulus));
-        let r2 = limbs_from_big(&((BigUint::from(1u32) << (2 * r_bits)) % &modulus));
+        // Set-up with public values only: variable-time remainders are fine.
+        let one = limbs_from_nat(
+            &BigNat::pow2(r_bits)
+                .checked_rem(&modulus)
+                .unwrap_or_default(),
+        );
+        let r2 = limbs_from_nat(
+            &BigNat::pow2(2 * r_bits)
+                .checked_rem(&modulus)
+                .unwrap_or_default(),
+        );
         Ok(Self {
             #[cfg(target_feature = "simd128")]
             n_rev: reversed(&n, len),
@@ -164,7 +173,7 @@ impl MontModulus {
     ///
     /// The base is taken as public as far as its size goes: one below R = 2^(28 L) >= 4N
     /// (for a 2048-bit N, any base of up to 256 bytes) is used as is; a larger one is first
-    /// reduced with `num-bigint` (variable time).
+    /// reduced with [`BigNat::checked_rem`] (variable time).
     pub fn pow(&self, base_be: &[u8], exp_be: &[u8]) -> Vec<u8> {
         let mut table = Zeroizing::new(vec![[0u32; MAX_LIMBS]; TABLE_LEN]);
         self.fill_table(base_be, &mut table);
@@ -249,10 +258,9 @@ impl MontModulus {
                 limbs
             }
             _ => {
-                let mut big = BigUint::from_bytes_be(base_be) % &self.modulus;
-                let limbs = limbs_from_big(&big);
-                super::bigint::wipe(&mut big);
-                limbs
+                // The reduced copy wipes itself when dropped.
+                let reduced = BigNat::from_be_bytes(base_be).checked_rem(&self.modulus);
+                limbs_from_nat(&reduced.unwrap_or_default())
             }
         }
     }
@@ -413,9 +421,9 @@ fn limbs_from_be(bytes: &[u8]) -> Option<Limbs> {
     Some(out)
 }
 
-/// A number below 2^(28 * 74) as limbs (higher bits are dropped).
-fn limbs_from_big(x: &BigUint) -> Limbs {
-    let bytes = Zeroizing::new(x.to_bytes_be());
+/// A number below 2^(28 * 74) as limbs (a larger one gives 0).
+fn limbs_from_nat(x: &BigNat) -> Limbs {
+    let bytes = Zeroizing::new(x.to_be_bytes());
     limbs_from_be(&bytes).unwrap_or([0; MAX_LIMBS])
 }
 

@@ -11,10 +11,10 @@
 //! the number, so [`MILLER_RABIN_ROUNDS`] = 40 rounds bound the error by 2^-80 even for a
 //! number chosen by an attacker.
 
-use num_bigint::BigUint;
-use num_traits::{One, ToPrimitive, Zero};
+use core::num::NonZeroU32;
 
 use super::mont::MontModulus;
+use super::nat::BigNat;
 use super::{CryptoError, RandomSource};
 
 /// Miller-Rabin rounds for a worst-case error below 2^-80.
@@ -61,7 +61,7 @@ pub(crate) enum TrialDivision {
 }
 
 /// Trial division of `n` by the first 256 primes.
-pub(crate) fn trial_division(n: &BigUint) -> TrialDivision {
+pub(crate) fn trial_division(n: &BigNat) -> TrialDivision {
     if let Some(small) = n.to_u64() {
         if small < 2 {
             return TrialDivision::Composite;
@@ -77,23 +77,24 @@ pub(crate) fn trial_division(n: &BigUint) -> TrialDivision {
         }
         return TrialDivision::Unknown;
     }
-    // Several primes per big division: their product stays below 2^64.
-    let mut i = 0;
-    while i < SMALL_PRIMES.len() {
-        let mut product = 1u64;
-        let mut j = i;
-        while let Some(&p) = SMALL_PRIMES.get(j) {
-            match product.checked_mul(u64::from(p)) {
+    // Several primes per big division: their product stays below 2^32.
+    let mut rest = &SMALL_PRIMES[..];
+    while !rest.is_empty() {
+        let mut product = 1u32;
+        let mut count = 0;
+        for &p in rest {
+            match product.checked_mul(p) {
                 Some(next) => product = next,
                 None => break,
             }
-            j += 1;
+            count += 1;
         }
-        let rem = (n % product).to_u64().unwrap_or(1);
-        if SMALL_PRIMES[i..j].iter().any(|&p| rem % u64::from(p) == 0) {
+        let (group, later) = rest.split_at(count.max(1));
+        let rem = NonZeroU32::new(product).map_or(1, |m| n.rem_u32(m));
+        if group.iter().any(|&p| rem % p == 0) {
             return TrialDivision::Composite;
         }
-        i = j;
+        rest = later;
     }
     TrialDivision::Unknown
 }
@@ -101,7 +102,7 @@ pub(crate) fn trial_division(n: &BigUint) -> TrialDivision {
 /// Whether `n` is (probably) prime: trial division, then `rounds` Miller-Rabin rounds with
 /// random bases from `rng`. Fails only if `rng` fails.
 pub fn is_probable_prime(
-    n: &BigUint,
+    n: &BigNat,
     rounds: u32,
     rng: &mut dyn RandomSource,
 ) -> Result<bool, CryptoError> {
@@ -115,38 +116,40 @@ pub fn is_probable_prime(
 /// `rounds` Miller-Rabin rounds on an odd `n` > 4 with bases uniform in [2, n-2] (up to a
 /// bias below 2^-64 from reducing 64 extra random bits).
 pub(crate) fn miller_rabin(
-    n: &BigUint,
+    n: &BigNat,
     rounds: u32,
     rng: &mut dyn RandomSource,
 ) -> Result<bool, CryptoError> {
-    if *n < BigUint::from(5u32) || !n.bit(0) {
-        return Ok(matches!(n.to_u32(), Some(2 | 3)));
+    let two = BigNat::from(2u32);
+    if *n < BigNat::from(5u32) || !n.is_odd() {
+        return Ok(matches!(n.to_u64(), Some(2 | 3)));
     }
-    let one = BigUint::one();
-    let n_minus_1 = n - &one;
+    let n_minus_1 = n.checked_sub(&BigNat::from(1u32)).unwrap_or_default();
     let s = n_minus_1.trailing_zeros().unwrap_or(0);
     let d = &n_minus_1 >> s;
-    let base_range = n - 3u32; // bases are 2 + (random mod (n - 3))
-    let mut buf = vec![0u8; (n.bits().div_ceil(8) + 8) as usize];
-    // Odd n of up to 2048 bits (all of MTProto's): Montgomery; larger ones: num-bigint.
-    let mont = MontModulus::new(&n.to_bytes_be()).ok();
-    let d_be = d.to_bytes_be();
+    // Bases are 2 + (random mod (n - 3)).
+    let base_range = n.checked_sub(&BigNat::from(3u32)).unwrap_or_default();
+    let mut buf = vec![0u8; n.byte_len() + 8];
+    // Odd n of up to 2048 bits (all of MTProto's): Montgomery; larger ones: BigNat::pow_mod.
+    let mont = MontModulus::new(&n.to_be_bytes()).ok();
+    let d_be = d.to_be_bytes();
     'rounds: for _ in 0..rounds {
         rng.fill(&mut buf)?;
-        let a = BigUint::from_bytes_be(&buf) % &base_range + 2u32;
+        let offset = BigNat::from_be_bytes(&buf).checked_rem(&base_range);
+        let a = &offset.unwrap_or_default() + &two;
         let mut x = match &mont {
-            Some(m) => BigUint::from_bytes_be(&m.pow_public(&a.to_bytes_be(), &d_be)),
-            None => a.modpow(&d, n),
+            Some(m) => BigNat::from_be_bytes(&m.pow_public(&a.to_be_bytes(), &d_be)),
+            None => a.pow_mod(&d, n).unwrap_or_default(),
         };
-        if x == one || x == n_minus_1 {
+        if x.is_one() || x == n_minus_1 {
             continue;
         }
         for _ in 1..s {
-            x = &x * &x % n;
+            x = (&x * &x).checked_rem(n).unwrap_or_default();
             if x == n_minus_1 {
                 continue 'rounds;
             }
-            if x == one {
+            if x.is_one() {
                 return Ok(false);
             }
         }
@@ -156,17 +159,18 @@ pub(crate) fn miller_rabin(
 }
 
 /// Fermat test `base^(n-1) == 1 mod n` for a fixed small base.
-pub(crate) fn fermat(n: &BigUint, base: u32) -> bool {
-    if n.is_zero() {
+pub(crate) fn fermat(n: &BigNat, base: u32) -> bool {
+    let Some(n_minus_1) = n.checked_sub(&BigNat::from(1u32)) else {
         return false;
-    }
-    let n_minus_1 = n - 1u32;
-    match MontModulus::new(&n.to_bytes_be()) {
+    };
+    match MontModulus::new(&n.to_be_bytes()) {
         Ok(m) => {
-            let r = m.pow_public(&base.to_be_bytes(), &n_minus_1.to_bytes_be());
-            BigUint::from_bytes_be(&r).is_one()
+            let r = m.pow_public(&base.to_be_bytes(), &n_minus_1.to_be_bytes());
+            BigNat::from_be_bytes(&r).is_one()
         }
-        Err(_) => BigUint::from(base).modpow(&n_minus_1, n).is_one(),
+        Err(_) => BigNat::from(base)
+            .pow_mod(&n_minus_1, n)
+            .is_some_and(|r| r.is_one()),
     }
 }
 
@@ -175,8 +179,18 @@ mod tests {
     use super::*;
     use crate::crypto::SeededRandom;
 
-    fn prime(n: &BigUint) -> bool {
+    fn prime(n: &BigNat) -> bool {
         is_probable_prime(n, MILLER_RABIN_ROUNDS, &mut SeededRandom::new(1)).unwrap()
+    }
+
+    fn decimal(digits: &str) -> BigNat {
+        let n: num_bigint::BigUint = digits.parse().unwrap();
+        BigNat::from_be_bytes(&n.to_bytes_be())
+    }
+
+    /// 2^e - 1.
+    fn mersenne(e: usize) -> BigNat {
+        BigNat::pow2(e).checked_sub(&BigNat::from(1u32)).unwrap()
     }
 
     #[test]
@@ -187,13 +201,30 @@ mod tests {
 
     #[test]
     fn small_numbers() {
-        let primes: Vec<u32> = (0..1000u32).filter(|&n| prime(&BigUint::from(n))).collect();
+        let primes: Vec<u32> = (0..1000u32).filter(|&n| prime(&BigNat::from(n))).collect();
         assert_eq!(primes.len(), 168);
         // Around the trial-division limit 1619^2 = 2621161.
         for n in [2_621_161u64, 2_621_159, 2_621_163, 2_621_171] {
             let by_division = (2..n).take_while(|d| d * d <= n).all(|d| n % d != 0);
-            assert_eq!(prime(&BigUint::from(n)), by_division, "{n}");
+            assert_eq!(prime(&BigNat::from(n)), by_division, "{n}");
         }
+    }
+
+    #[test]
+    fn trial_division_of_big_numbers() {
+        // p * 2^64 + 1 for small primes: a factor only the multi-limb remainders can find.
+        for &p in &SMALL_PRIMES {
+            let mut n = &BigNat::from(p) << 64;
+            n = &n + &BigNat::from(p);
+            assert_eq!(trial_division(&n), TrialDivision::Composite, "{p}");
+        }
+        // A product of the first primes above the table (about 2^85): no small factor.
+        let n = [1621u32, 1627, 1637, 1657, 1663, 1667, 1669, 1693]
+            .iter()
+            .fold(BigNat::from(1u32), |n, &p| &n * &BigNat::from(p));
+        assert!(n.bits() > 64);
+        assert_eq!(trial_division(&n), TrialDivision::Unknown);
+        assert_eq!(trial_division(&mersenne(1277)), TrialDivision::Unknown);
     }
 
     #[test]
@@ -201,40 +232,49 @@ mod tests {
         // Carmichael numbers (pass Fermat for every coprime base) and strong pseudoprimes to
         // bases 2..=37 (3317044064679887385961981, Sorenson-Webster).
         for n in ["561", "41041", "3215031751", "3317044064679887385961981"] {
-            let n: BigUint = n.parse().unwrap();
-            assert!(!prime(&n), "{n}");
+            assert!(!prime(&decimal(n)), "{n}");
         }
-        let n: BigUint = "3215031751".parse().unwrap();
-        assert!(fermat(&n, 2));
+        assert!(fermat(&decimal("3215031751"), 2));
     }
 
     #[test]
     fn mersenne_numbers() {
         for (e, is_prime) in [
-            (127u32, true),
+            (127usize, true),
             (521, true),
             (607, true),
             (1279, true),
             (128, false),
         ] {
-            let m = (BigUint::one() << e) - 1u32;
-            assert_eq!(prime(&m), is_prime, "2^{e}-1");
+            assert_eq!(prime(&mersenne(e)), is_prime, "2^{e}-1");
         }
         // 2^1277 - 1 is composite without a small factor.
-        let m = (BigUint::one() << 1277u32) - 1u32;
+        let m = mersenne(1277);
         assert_eq!(trial_division(&m), TrialDivision::Unknown);
         assert!(!prime(&m));
         // Every Mersenne number passes base 2 (2^p == 1 mod M and p | M - 1): why bases must
         // vary.
         assert!(fermat(&m, 2));
         assert!(!fermat(&m, 3));
-        assert!(!miller_rabin(&BigUint::from(4u32), 1, &mut SeededRandom::new(1)).unwrap());
-        assert!(miller_rabin(&BigUint::from(3u32), 1, &mut SeededRandom::new(1)).unwrap());
+        assert!(!miller_rabin(&BigNat::from(4u32), 1, &mut SeededRandom::new(1)).unwrap());
+        assert!(miller_rabin(&BigNat::from(3u32), 1, &mut SeededRandom::new(1)).unwrap());
+        assert!(!fermat(&BigNat::default(), 2));
+    }
+
+    #[test]
+    fn beyond_2048_bits() {
+        // Larger than Montgomery's limit: BigNat::pow_mod. 2^2203 - 1 is a Mersenne prime;
+        // 2^2209 - 1 is divisible by 2^47 - 1 = 2351 * 4513 * 13264529.
+        let mut rng = SeededRandom::new(3);
+        assert!(miller_rabin(&mersenne(2203), 2, &mut rng).unwrap());
+        assert!(!miller_rabin(&mersenne(2209), 2, &mut rng).unwrap());
+        assert!(fermat(&mersenne(2203), 3));
+        assert!(!fermat(&mersenne(2209), 3));
     }
 
     #[test]
     fn random_source_failure_is_reported() {
-        let m = (BigUint::one() << 127u32) - 1u32;
+        let m = mersenne(127);
         let mut empty = crate::crypto::FixedRandom::new(vec![]);
         assert_eq!(
             is_probable_prime(&m, 1, &mut empty),

@@ -12,10 +12,7 @@
 //! "if long x is the 64 lower-order bits of SHA1 of string s, then the final 8 bytes of
 //! 20-byte string SHA1(s) are taken and interpreted as a 64-bit integer."
 
-use num_bigint::BigUint;
-use num_traits::One;
-
-use super::bigint::be_to_biguint;
+use super::nat::BigNat;
 use super::pem::parse_rsa_public_key_pem;
 use super::{CryptoError, sha1};
 use crate::tl::primitives::write_bytes;
@@ -58,8 +55,8 @@ pub(crate) const MODULUS_LEN: usize = 256;
 /// An RSA public key (n, e) with its Telegram fingerprint.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RsaPublicKey {
-    n: BigUint,
-    e: BigUint,
+    n: BigNat,
+    e: BigNat,
     fingerprint: u64,
 }
 
@@ -87,22 +84,22 @@ impl RsaPublicKey {
     /// server_pubkey as a big-endian 2048-bit (256-byte) unsigned integer"); the exponent odd,
     /// at least 3 and below the modulus.
     pub fn from_components(n_be: &[u8], e_be: &[u8]) -> Result<Self, CryptoError> {
-        let n = be_to_biguint(n_be);
-        let e = be_to_biguint(e_be);
-        if n.bits() != 8 * MODULUS_LEN as u64 {
+        let n = BigNat::from_be_bytes(n_be);
+        let e = BigNat::from_be_bytes(e_be);
+        if n.bits() != 8 * MODULUS_LEN {
             return Err(CryptoError::BadPublicKey("modulus must be 2048 bits"));
         }
-        if !n.bit(0) {
+        if !n.is_odd() {
             return Err(CryptoError::BadPublicKey("modulus must be odd"));
         }
-        if !e.bit(0) || e <= BigUint::one() || e >= n {
+        if !e.is_odd() || e.is_one() || e >= n {
             return Err(CryptoError::BadPublicKey(
                 "exponent must be odd, > 1 and < modulus",
             ));
         }
         let mut serialized = Vec::with_capacity(MODULUS_LEN + 16);
-        write_bytes(&mut serialized, &n.to_bytes_be());
-        write_bytes(&mut serialized, &e.to_bytes_be());
+        write_bytes(&mut serialized, &n.to_be_bytes());
+        write_bytes(&mut serialized, &e.to_be_bytes());
         let hash = sha1(&serialized);
         let mut low = [0u8; 8];
         low.copy_from_slice(&hash[12..20]);
@@ -121,15 +118,16 @@ impl RsaPublicKey {
 
     /// The modulus, big-endian (256 bytes).
     pub fn n_be(&self) -> Vec<u8> {
-        self.n.to_bytes_be()
+        self.n.to_be_bytes()
     }
 
     /// The public exponent, big-endian, without leading zero bytes.
     pub fn e_be(&self) -> Vec<u8> {
-        self.e.to_bytes_be()
+        self.e.to_be_bytes()
     }
 
-    pub(crate) fn modulus(&self) -> &BigUint {
+    /// The modulus as a number.
+    pub(crate) fn modulus(&self) -> &BigNat {
         &self.n
     }
 }

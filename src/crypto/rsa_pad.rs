@@ -20,8 +20,9 @@
 
 use zeroize::Zeroizing;
 
-use super::bigint::{be_to_biguint, left_pad, wipe};
+use super::bigint::left_pad;
 use super::mont::MontModulus;
+use super::nat::BigNat;
 use super::rsa::{MODULUS_LEN, RsaPublicKey};
 use super::{CryptoError, RandomSource, aes_ige_encrypt, sha256, sha256_concat};
 
@@ -74,11 +75,9 @@ pub fn rsa_pad_attempt(
     key: &RsaPublicKey,
 ) -> Result<Option<[u8; MODULUS_LEN]>, CryptoError> {
     let block = key_aes_encrypted(data, padding, temp_key)?;
-    let mut m = be_to_biguint(block.as_slice());
     // "The value of key_aes_encrypted is compared with the RSA-modulus of server_pubkey as a
-    // big-endian 2048-bit (256-byte) unsigned integer."
-    if &m >= key.modulus() {
-        wipe(&mut m);
+    // big-endian 2048-bit (256-byte) unsigned integer." (The copy wipes itself on drop.)
+    if BigNat::from_be_bytes(block.as_slice()) >= *key.modulus() {
         return Ok(None);
     }
     // "encrypted_data := RSA(key_aes_encrypted, server_pubkey); -- 256-byte big-endian
@@ -88,7 +87,6 @@ pub fn rsa_pad_attempt(
     // The key's modulus is odd and of 2048 bits (checked by RsaPublicKey), and e is public.
     let mont = MontModulus::new(&key.n_be())?;
     let c = mont.pow_public(block.as_slice(), &key.e_be());
-    wipe(&mut m);
     let mut out = [0u8; MODULUS_LEN];
     out.copy_from_slice(&left_pad(&c, MODULUS_LEN)?);
     Ok(Some(out))
@@ -163,14 +161,14 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(TEST_KEY).unwrap();
         let hex = |k: &str| hex::decode(v[k].as_str().unwrap()).unwrap();
         let public = RsaPublicKey::from_components(&hex("n"), &hex("e")).unwrap();
-        let n = be_to_biguint(&hex("n"));
-        let d = be_to_biguint(&hex("d"));
+        let n = BigUint::from_bytes_be(&hex("n"));
+        let d = BigUint::from_bytes_be(&hex("d"));
         PrivateKey { public, n, d }
     }
 
     /// The server's side: RSA-decrypt, then undo every step and check the hash.
     fn unpad(key: &PrivateKey, encrypted: &[u8; 256]) -> Vec<u8> {
-        let m = be_to_biguint(encrypted)
+        let m = BigUint::from_bytes_be(encrypted)
             .modpow(&key.d, &key.n)
             .to_bytes_be();
         let mut block = vec![0u8; 256 - m.len()];
@@ -229,7 +227,8 @@ mod tests {
         let mut draw = || {
             let mut k = [0u8; 32];
             rng.fill(&mut k).unwrap();
-            let v = be_to_biguint(key_aes_encrypted(&data, &padding, &k).unwrap().as_slice());
+            let v =
+                BigUint::from_bytes_be(key_aes_encrypted(&data, &padding, &k).unwrap().as_slice());
             (k, v)
         };
         let (k1, a) = loop {
@@ -255,7 +254,7 @@ mod tests {
         let encrypted = rsa_pad_encrypt(&data, &key, &mut fixed).unwrap();
         assert_eq!(fixed.remaining(), 0);
         let expected = b.modpow(&BigUint::from(3u32), &n);
-        assert_eq!(be_to_biguint(&encrypted), expected);
+        assert_eq!(BigUint::from_bytes_be(&encrypted), expected);
         // The same bad temp_key every time: give up after RSA_PAD_MAX_ATTEMPTS draws.
         let mut bytes = padding.to_vec();
         for _ in 0..RSA_PAD_MAX_ATTEMPTS {
