@@ -89,7 +89,7 @@ row('2048-bit modexp (g^x mod dh_prime)', '256-byte exponent', measure(() => our
     !== JSON.stringify(ourObj, (_, x) => (typeof x === 'bigint' ? `${x}n` : x))) throw new Error('decodeTl differs from tlDecode');
   const label = `${bytes.length} bytes`;
   const theirDecode = measure(() => TlBinaryReader.deserializeObject(__tlReaderMap, bytes));
-  row('TL decode messages.messages (100 msgs, 50 users) to JS objects: decodeTl (tape + JS walker; the Client uses it)', label, measure(() => decodeTl(bytes)), '@mtcute/core generated reader', theirDecode);
+  row('TL decode messages.messages (100 msgs, 50 users) to JS objects: decodeTl (JS reader compiled from the schema; the Client uses it)', label, measure(() => decodeTl(bytes)), '@mtcute/core generated reader', theirDecode);
   row('TL decode messages.messages (100 msgs, 50 users) to JS objects: tlDecode (serde-wasm-bindgen)', label, measure(() => ours.tlDecode(bytes)), '@mtcute/core generated reader', theirDecode);
   row('TL encode messages.messages (100 msgs, 50 users) from JS objects', label, measure(() => ours.tlEncode(ourObj)), '@mtcute/core generated writer', measure(() => TlBinaryWriter.serializeObject(__tlWriterMap, theirObj)));
   // How decoding cost grows with the answer: 1 to 1,000 messages (users: half as many, at least 1).

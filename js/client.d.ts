@@ -105,9 +105,7 @@ export class Client {
 /** A transport over WebSocket (binary frames, subprotocol 'binary'). */
 export function webSocketTransport(url: string | URL, WebSocketImpl?: typeof WebSocket): Transport;
 
-/** Decodes boxed TL bytes into JS objects (tape + JS walker; same result as tlDecode, faster). */
+/** Decodes boxed TL bytes into JS objects in JavaScript (same values as tlDecode, every field a key, faster). */
 export function decodeTl(bytes: Uint8Array): TlObject;
-/** Decodes the result of `method` (as tlDecodeResult, faster). */
+/** Decodes the result of `method` (as tlDecodeResult, in JavaScript). */
 export function decodeTlResult(method: string, bytes: Uint8Array): unknown;
-/** The JS objects of a TL tape (tlDecodeTape's output). */
-export function fromTape(tape: Uint8Array): unknown;

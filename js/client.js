@@ -2,8 +2,11 @@
 // (promises, timers, reconnects). Shipped as pkg/client.js (ES module) and
 // pkg-node/client.cjs (CommonJS). Initialize the wasm module first (`await init()` or
 // `initSync(...)` from mtproto_wasm.js; the Node build needs nothing). See docs/client.md.
-import { ClientCore, tlDecodeTape, tlDecodeResultTape, tlCtorShape } from './mtproto_wasm.js';
+import { ClientCore } from './mtproto_wasm.js';
+import { decodeTl, decodeTlResult } from './tl-reader.js';
 import { SecretChats } from './secret.js';
+
+export { decodeTl, decodeTlResult } from './tl-reader.js';
 
 export { SecretChat, SecretChats, memorySecretStorage, indexedDbSecretStorage } from './secret.js';
 
@@ -25,81 +28,15 @@ export class RpcError extends Error {
   }
 }
 
-// --- TL tapes: whole decoded objects in one copy (layout in src/tl/tape.rs) ----------------
-const utf8 = new TextDecoder();
-
-function tapeString(bytes, start, len) {
-  if (len < 48) {
-    let ascii = true;
-    for (let i = start; i < start + len; i++) if (bytes[i] > 0x7f) { ascii = false; break; }
-    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, start + len));
-  }
-  return utf8.decode(bytes.subarray(start, start + len));
+// A result as the method declares it, else as any boxed value (ClientCore's rule).
+function decodeResult(method, body) {
+  try { return decodeTlResult(method, body); } catch { return decodeTl(body); }
 }
 
-// Whether this page lets us compile functions (a Content-Security-Policy without
-// 'unsafe-eval' does not): then each constructor gets an object-literal builder, so all its
-// objects share one shape, built in one step; otherwise a loop sets the same keys.
-let compileOk;
-function canCompile() {
-  if (compileOk === undefined) {
-    try { compileOk = new Function('return 1')() === 1; } catch { compileOk = false; }
-  }
-  return compileOk;
+// An update as objects, or its bytes when it does not decode.
+function decodeUpdate(bytes) {
+  try { return decodeTl(bytes); } catch { return bytes; }
 }
-
-// Constructor index -> (next) => object, built on first use from tlCtorShape. Every field is
-// a key, in schema order; an optional field that is not set is `undefined`.
-const builders = [];
-function builder(index) {
-  const [name, ...keys] = tlCtorShape(index).split(' ');
-  const build = canCompile()
-    ? new Function('v', `return {_:${JSON.stringify(name)}${keys.map((k) => `,${JSON.stringify(k)}:v()`).join('')}};`)
-    : (v) => { const o = { _: name }; for (const k of keys) o[k] = v(); return o; };
-  builders[index] = build;
-  return build;
-}
-
-// The JS objects of a tape (Uint8Array from tlDecodeTape or a ClientCore event).
-export function fromTape(tape) {
-  const dv = new DataView(tape.buffer, tape.byteOffset, tape.byteLength);
-  const nw = dv.getUint32(0, true);
-  const w = tape.byteOffset % 4 === 0
-    ? new Uint32Array(tape.buffer, tape.byteOffset + 8, nw)
-    : new Uint32Array(tape.slice(8, 8 + 4 * nw).buffer);
-  const bytesAt = 8 + 4 * nw;
-  let p = 0;
-  const value = () => {
-    switch (w[p++]) {
-      case 1: {
-        const index = w[p++];
-        return (builders[index] ?? builder(index))(value);
-      }
-      case 2: return w[p++] | 0;
-      case 3: { const v = dv.getBigInt64(8 + 4 * p, true); p += 2; return v; }
-      case 4: { const v = dv.getFloat64(8 + 4 * p, true); p += 2; return v; }
-      case 5: { const s = tapeString(tape, bytesAt + w[p], w[p + 1]); p += 2; return s; }
-      case 6: { const off = bytesAt + w[p]; const b = tape.slice(off, off + w[p + 1]); p += 2; return b; }
-      case 7: return true;
-      case 8: return false;
-      case 9: {
-        const n = w[p++];
-        const a = new Array(n);
-        for (let i = 0; i < n; i++) a[i] = value();
-        return a;
-      }
-      case 10: return undefined;
-      default: throw new Error('bad TL tape');
-    }
-  };
-  return value();
-}
-
-// Decodes boxed TL bytes into JS objects (as tlDecode, several times faster).
-export function decodeTl(bytes) { return fromTape(tlDecodeTape(bytes)); }
-
-// Decodes the result of `method` (as tlDecodeResult, several times faster).
-export function decodeTlResult(method, bytes) { return fromTape(tlDecodeResultTape(method, bytes)); }
 
 const defaultClock = {
   now: () => Date.now(),
@@ -131,7 +68,7 @@ export class Client {
     const clock = options.clock ?? defaultClock;
     check(typeof clock.now === 'function' && typeof clock.setTimeout === 'function'
       && typeof clock.clearTimeout === 'function', 'options.clock must have now, setTimeout and clearTimeout');
-    this._core = new ClientCore({ ...options, tapes: true }); // checks the rest
+    this._core = new ClientCore({ ...options, raw: true }); // checks the rest; TL decoded here
     this._transport = transport;
     this._clock = clock;
     this._random = options.random ?? Math.random;
@@ -356,7 +293,15 @@ export class Client {
       case 'result': {
         const p = this._pending.get(e.id);
         this._pending.delete(e.id);
-        p?.resolve(e.tape ? fromTape(e.tape) : e.result);
+        if (!p) break;
+        let result;
+        try {
+          result = decodeResult(e.method, e.body);
+        } catch {
+          p.reject(new Error('the result does not decode'));
+          break;
+        }
+        p.resolve(result);
         break;
       }
       case 'rpcError': {
@@ -384,7 +329,7 @@ export class Client {
         break;
       }
       case 'update':
-        this._emit('update', e.tape ? fromTape(e.tape) : (e.update ?? e.bytes));
+        this._emit('update', decodeUpdate(e.bytes));
         break;
       case 'disconnect':
         this._drop(new Error(e.reason));

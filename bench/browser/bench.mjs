@@ -146,7 +146,7 @@ export async function runBench({ quick = false } = {}) {
     const ourObj = ours.tlDecode(bytes);
     if (ourObj.messages.length !== 100 || ourObj.users[49].first_name !== 'User 49') throw new Error('TL decode check');
     if (JSON.stringify(decodeTl(bytes), big) !== JSON.stringify(ourObj, big)) throw new Error('decodeTl differs from tlDecode');
-    row('TL decode messages.messages (100 msgs, 50 users) to JS objects: decodeTl (tape + JS walker; the Client uses it)', `${bytes.length} bytes`,
+    row('TL decode messages.messages (100 msgs, 50 users) to JS objects: decodeTl (JS reader compiled from the schema; the Client uses it)', `${bytes.length} bytes`,
       measure(() => decodeTl(bytes)), '@mtcute/core generated reader', measure(() => tl.TlBinaryReader.deserializeObject(tl.readers, bytes)));
   }
 

@@ -13,10 +13,11 @@
 //! for (let e; (e = core.pollEvent()) !== null;) handle(e);
 //! core.onTransportClosed(Date.now());       // then reconnect and connect() again
 //! ```
-//! Events: `{ type: 'connected', authKeyId, newKey }`, `{ type: 'result', id, result }`,
+//! Events: `{ type: 'connected', authKeyId, newKey }`, `{ type: 'result', id, result }`
+//! (with the option `raw`: `{ type: 'result', id, method, body }`),
 //! `{ type: 'rpcError', id, code, message }`, `{ type: 'failed', id, reason }`,
 //! `{ type: 'update', update }` (`update` is `undefined` and `bytes` set when the update
-//! does not decode), `{ type: 'disconnect', reason }` (close the transport and reconnect),
+//! does not decode, or always with `raw`), `{ type: 'disconnect', reason }` (close the transport and reconnect),
 //! `{ type: 'protocolError', message }`, `{ type: 'sessionReset', byServer }`,
 //! `{ type: 'tempKeyBound', tempAuthKeyId, expiresAt }` (PFS).
 
@@ -156,8 +157,8 @@ fn config(options: &JsValue) -> Result<ClientConfig, JsError> {
 pub struct JsClientCore {
     inner: ClientCore,
     methods: HashMap<RequestId, String>,
-    /// Results and updates as tapes (`tape`: Uint8Array) instead of objects.
-    tapes: bool,
+    /// Results and updates as TL bytes (`body`, `bytes`) instead of objects.
+    raw: bool,
 }
 
 #[wasm_bindgen(js_class = ClientCore)]
@@ -168,8 +169,9 @@ impl JsClientCore {
     /// `deviceModel`, `systemVersion`, `appVersion`, `systemLangCode`, `langPack`,
     /// `langCode`, `pingInterval` (ms, 0 disables the keep-alive; default 60000), `pfs`
     /// (perfect forward secrecy with temporary keys; default true), `tempKeyTtl` (seconds,
-    /// at least 60; default 86400), `tapes` (results and updates as `tape` Uint8Arrays for a
-    /// JS walker instead of `result` / `update` objects; default false).
+    /// at least 60; default 86400), `raw` (results and updates as their TL bytes, `body` with
+    /// `method` / `bytes`, for the JS TL reader, instead of `result` / `update` objects;
+    /// default false).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsClientCore, JsError> {
         let c = config(&options)?;
@@ -181,16 +183,16 @@ impl JsClientCore {
             }
             None => ClientCore::new(c, Box::new(OsRandom)),
         };
-        let tapes = match get(&options, "tapes")? {
+        let raw = match get(&options, "raw")? {
             Some(t) => t
                 .as_bool()
-                .ok_or_else(|| JsError::new("options.tapes must be a boolean"))?,
+                .ok_or_else(|| JsError::new("options.raw must be a boolean"))?,
             None => false,
         };
         Ok(Self {
             inner,
             methods: HashMap::new(),
-            tapes,
+            raw,
         })
     }
 
@@ -312,26 +314,24 @@ impl JsClientCore {
             ClientEvent::Result { request, body } => {
                 set(&o, "id", (request.0 as f64).into());
                 let method = self.methods.remove(&request).unwrap_or_default();
-                let js = if self.tapes {
-                    tl::tape_decode::decode_result_tape(&method, &body)
-                        .or_else(|_| tl::tape_decode::decode_tape(&body))
-                        .ok()
-                        .map(|t| ("tape", js_sys::Uint8Array::from(&t[..]).into()))
+                if self.raw {
+                    set(&o, "method", method.into());
+                    set(&o, "body", js_sys::Uint8Array::from(&body[..]).into());
+                    "result"
                 } else {
-                    tl::decode_result(&method, &body)
+                    let js = tl::decode_result(&method, &body)
                         .or_else(|_| tl::decode_value(&body))
                         .ok()
-                        .and_then(|v| to_js(&v))
-                        .map(|x| ("result", x))
-                };
-                match js {
-                    Some((key, v)) => {
-                        set(&o, key, v);
-                        "result"
-                    }
-                    None => {
-                        set(&o, "reason", "the result does not decode".into());
-                        "failed"
+                        .and_then(|v| to_js(&v));
+                    match js {
+                        Some(v) => {
+                            set(&o, "result", v);
+                            "result"
+                        }
+                        None => {
+                            set(&o, "reason", "the result does not decode".into());
+                            "failed"
+                        }
                     }
                 }
             }
@@ -353,18 +353,13 @@ impl JsClientCore {
                 "failed"
             }
             ClientEvent::Update(body) => {
-                let decoded = if self.tapes {
-                    tl::tape_decode::decode_tape(&body)
-                        .ok()
-                        .map(|t| ("tape", js_sys::Uint8Array::from(&t[..]).into()))
+                let decoded = if self.raw {
+                    None
                 } else {
-                    tl::decode_value(&body)
-                        .ok()
-                        .and_then(|v| to_js(&v))
-                        .map(|x| ("update", x))
+                    tl::decode_value(&body).ok().and_then(|v| to_js(&v))
                 };
                 match decoded {
-                    Some((key, v)) => set(&o, key, v),
+                    Some(v) => set(&o, "update", v),
                     None => set(&o, "bytes", js_sys::Uint8Array::from(&body[..]).into()),
                 }
                 "update"

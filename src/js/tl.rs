@@ -1,4 +1,5 @@
-//! JavaScript surface of the TL engine: `tlEncode`, `tlDecode`, `tlDecodeResult`, `API_LAYER`.
+//! JavaScript surface of the TL engine: `tlEncode`, `tlDecode`, `tlDecodeResult`, `API_LAYER`,
+//! and what the JavaScript TL reader (`js/tl-reader.js`) needs from the compiled schema.
 //!
 //! Objects follow the convention documented in `crate::tl::value`: `{ _: 'name', ... }`,
 //! `long` as bigint, `int`/`double` as number, bytes as Uint8Array. `API_LAYER` is exported
@@ -38,17 +39,30 @@ pub fn tl_decode_result(method: &str, bytes: &[u8]) -> Result<JsValue, JsError> 
     to_js(&v)
 }
 
-/// Decodes boxed TL bytes into a tape (`src/tl/tape.rs`): one copy to JavaScript, where
-/// `decodeTl` of `client.js` builds the objects (much faster than `tlDecode`).
-#[wasm_bindgen(js_name = tlDecodeTape)]
-pub fn tl_decode_tape(bytes: &[u8]) -> Result<Vec<u8>, JsError> {
-    tl::tape_decode::decode_tape(bytes).map_err(|e| JsError::new(&e.to_string()))
+/// The id tables of the compiled schema for the JavaScript TL reader (`js/tl-reader.js`;
+/// layout in `src/tl/layout.rs`).
+#[wasm_bindgen(js_name = tlReaderTables)]
+pub fn tl_reader_tables() -> Result<Vec<u32>, JsError> {
+    tl::layout::reader_tables().map_err(|e| JsError::new(&e.to_string()))
 }
 
-/// [`tl_decode_result`] as a tape.
-#[wasm_bindgen(js_name = tlDecodeResultTape)]
-pub fn tl_decode_result_tape(method: &str, bytes: &[u8]) -> Result<Vec<u8>, JsError> {
-    tl::tape_decode::decode_result_tape(method, bytes).map_err(|e| JsError::new(&e.to_string()))
+/// The name, part and fields of the constructor at `index` for the JavaScript TL reader
+/// (`src/tl/layout.rs`).
+#[wasm_bindgen(js_name = tlCtorLayout)]
+pub fn tl_ctor_layout(index: u32) -> Result<String, JsError> {
+    tl::layout::ctor_layout(index).ok_or_else(|| JsError::new("no TL constructor at this index"))
+}
+
+/// The part and result type of `method` for the JavaScript TL reader (`src/tl/layout.rs`).
+#[wasm_bindgen(js_name = tlResultLayout)]
+pub fn tl_result_layout(method: &str) -> Result<String, JsError> {
+    tl::layout::result_layout(method).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// The data of a `gzip_packed` (at most 16 MiB inflated, as the Rust decoder allows).
+#[wasm_bindgen(js_name = tlGunzip)]
+pub fn tl_gunzip(packed: &[u8]) -> Result<Vec<u8>, JsError> {
+    tl::gzip::gunzip(packed, tl::gzip::MAX_INFLATED).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The API layer of the compiled-in schema (a function: `API_LAYER()`).
@@ -110,12 +124,4 @@ mod tests {
         assert!(tl_encode(bad).is_err());
         assert_eq!(api_layer(), 223);
     }
-}
-
-/// The name and field names of the constructor at `index` in the compiled schema, space
-/// separated (`fromTape` in `client.js` asks once per constructor it meets in a tape).
-#[wasm_bindgen(js_name = tlCtorShape)]
-pub fn tl_ctor_shape(index: u32) -> Result<String, JsError> {
-    tl::tape::ctor_shape(index)
-        .ok_or_else(|| JsError::new("bad TL tape: unknown constructor index"))
 }

@@ -54,7 +54,7 @@ fn ty_name(schema: &Schema, ty: &Ty) -> String {
 }
 
 /// The smallest encoding of one element of `ty` (bounds a vector count by the bytes left).
-pub(super) fn min_size(ty: &Ty) -> usize {
+fn min_size(ty: &Ty) -> usize {
     match ty {
         Ty::Long | Ty::Double => 8,
         Ty::Int128 => 16,
@@ -507,7 +507,7 @@ impl<'s> Decoder<'s> {
 /// The constructor `id` read where `expected` (a boxed type) or anything (`None`) may stand:
 /// looked up in `part` first, then, if it does not fit `expected`, a same-id constructor of
 /// another part that does. `path` names the place for the error.
-pub(super) fn resolve_ctor(
+fn resolve_ctor(
     schema: &Schema,
     id: u32,
     expected: Option<u32>,
@@ -539,7 +539,7 @@ pub(super) fn resolve_ctor(
 
 /// The count of a `Vector` where the schema says `Object`; its first element must be a
 /// boxed value the schema knows.
-pub(super) fn untyped_vector_len(schema: &Schema, r: &mut Reader<'_>) -> Result<usize, TlError> {
+fn untyped_vector_len(schema: &Schema, r: &mut Reader<'_>) -> Result<usize, TlError> {
     let n = r.read_count(4)?;
     if n > 0 {
         let first = r.peek_u32().ok_or_else(|| TlError::Truncated {

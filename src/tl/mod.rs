@@ -11,6 +11,7 @@
 //! - [`mtproto`] and [`secret`]: typed structs generated at build time from the same
 //!   schema text, for the core's own messages.
 //! - [`gzip`]: `gzip_packed` with an inflate cap.
+//! - [`layout`]: the compiled schema described for the JavaScript TL reader.
 //!
 //! The JavaScript object convention and the schema sources are described in `docs/tl.md`.
 
@@ -18,11 +19,10 @@ pub mod codec;
 pub mod error;
 mod generated;
 pub mod gzip;
+pub mod layout;
 pub mod primitives;
 pub mod reader;
 pub mod schema;
-pub mod tape;
-pub mod tape_decode;
 pub mod value;
 pub mod writer;
 

@@ -229,7 +229,7 @@ test('pfs: false uses the permanent key; a temporary key is renewed on the fake 
   client.close();
 });
 
-test('decodeTl (tape + JS walker) gives exactly what tlDecode gives', async () => {
+test('decodeTl (the JS TL reader) gives exactly what tlDecode gives', async () => {
   const { decodeTl, decodeTlResult } = await import('../../pkg/client.js');
   const objects = [
     { _: 'nearestDc', country: 'NL', this_dc: 2, nearest_dc: 2 },
@@ -254,7 +254,7 @@ test('decodeTl (tape + JS walker) gives exactly what tlDecode gives', async () =
   assert.deepEqual(Object.keys(sent).slice(0, 4), ['_', 'no_webpage', 'silent', 'background']);
   assert.equal(typeof sent.random_id, 'bigint');
   // A page whose Content-Security-Policy forbids eval gets the same objects (no compiled
-  // builders): the same check in a Node that refuses code generation from strings.
+  // readers): the same check in a Node that refuses code generation from strings.
   const bytes = wasm.tlEncode(objects[1]);
   const script = `const { decodeTl } = require('./pkg-node/client.cjs');
     let compiled = true; try { new Function('return 1'); } catch { compiled = false; }
