@@ -4,9 +4,10 @@
 // `initSync(...)` from mtproto_wasm.js; the Node build needs nothing). See docs/client.md.
 import { ClientCore } from './mtproto_wasm.js';
 import { decodeTl, decodeTlResult } from './tl-reader.js';
+import { encodeTl } from './tl-writer.js';
 import { SecretChats } from './secret.js';
 
-export { decodeTl, decodeTlResult } from './tl-reader.js';
+export { decodeTl, decodeTlResult, encodeTl };
 
 export { SecretChat, SecretChats, memorySecretStorage, indexedDbSecretStorage } from './secret.js';
 
@@ -68,7 +69,7 @@ export class Client {
     const clock = options.clock ?? defaultClock;
     check(typeof clock.now === 'function' && typeof clock.setTimeout === 'function'
       && typeof clock.clearTimeout === 'function', 'options.clock must have now, setTimeout and clearTimeout');
-    this._core = new ClientCore({ ...options, raw: true }); // checks the rest; TL decoded here
+    this._core = new ClientCore({ ...options, raw: true }); // checks the rest; TL coded here
     this._transport = transport;
     this._clock = clock;
     this._random = options.random ?? Math.random;
@@ -138,7 +139,10 @@ export class Client {
   _send(entry) {
     let id;
     try {
-      id = this._core.invoke(entry.request);
+      const { request } = entry;
+      check(request !== null && typeof request === 'object' && !Array.isArray(request),
+        "request must be a TL object such as { _: 'help.getNearestDc' }");
+      id = this._core.invokeEncoded(String(request._), encodeTl(request));
     } catch (e) {
       entry.reject(e instanceof Error ? e : new Error(String(e)));
       return;

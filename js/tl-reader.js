@@ -6,15 +6,11 @@
 // one is undefined), so all objects of a constructor share one shape; the inputs rejected
 // are those the Rust decoder (src/tl/codec.rs) rejects: truncation, unknown ids,
 // constructors of the wrong type, counts beyond the input, nesting deeper than 64.
-import { tlReaderTables, tlCtorLayout, tlResultLayout, tlGunzip } from './mtproto_wasm.js';
-
-const MAX_DEPTH = 64;
-// Constructor ids are handled as signed 32-bit numbers (small integers to the engine).
-const VECTOR_ID = 0x1cb5c415 | 0;
-const BOOL_TRUE_ID = 0x997275b5 | 0;
-const BOOL_FALSE_ID = 0xbc799737 | 0;
-const GZIP_PACKED_ID = 0x3072cfa1 | 0;
-const NO_TYPE = 0xffffffff;
+import { tlCtorLayout, tlResultLayout, tlGunzip } from './mtproto_wasm.js';
+import {
+  MAX_DEPTH, VECTOR_ID, BOOL_TRUE_ID, BOOL_FALSE_ID, GZIP_PACKED_ID, fail, hex, canCompile, tables, parseType,
+  minSize, layout,
+} from './tl-schema.js';
 
 // --- The input being read ----------------------------------------------------------------
 let buf; // the bytes (a gzip_packed's data while reading inside it)
@@ -31,8 +27,6 @@ function setInput(bytes, dataView = new DataView(bytes.buffer, bytes.byteOffset,
   winText = '';
 }
 
-function fail(message) { throw new Error(`TL: ${message}`); }
-const hex = (id) => `0x${(id >>> 0).toString(16).padStart(8, '0')}`;
 function tooDeep() { fail(`nested deeper than ${MAX_DEPTH}`); }
 function truncated() { fail('the input ends too early'); }
 
@@ -154,73 +148,19 @@ function vectorCount(min) {
   return count(min);
 }
 
-// The smallest encoding of one element of a type (as min_size in codec.rs).
-const minSize = (node) => (node.k === 'l' || node.k === 'd' ? 8 : node.k === 'x' ? 16 : node.k === 'y' ? 32 : 4);
-
-// --- The schema: id tables and layouts ----------------------------------------------------
-let tables = null;
+// --- Readers' state: constructor index -> reader, (type, part) -> dispatcher ---------------
+let readers = null;
+const dispatchers = new Map();
 function schema() {
-  if (tables !== null) return tables;
-  const t = tlReaderTables();
-  let k = 0;
-  const n = t[k++];
-  const ids = new Int32Array(n);
-  const fit = new Uint32Array(n);
-  for (let i = 0; i < n; i++) { ids[i] = t[k++]; fit[i] = t[k++]; }
-  const parts = [];
-  for (let p = t[k++]; p > 0; p--) {
-    const m = new Map();
-    for (let c = t[k++]; c > 0; c--) { const id = t[k++] | 0; m.set(id, t[k++]); }
-    parts.push(m);
-  }
-  const any = new Map(); // top-level lookup: API, then service, then end-to-end
-  for (const m of parts) for (const [id, i] of m) if (!any.has(id)) any.set(id, i);
-  const byType = new Map(); // boxed type -> its constructors
-  for (let i = 0; i < n; i++) {
-    if (fit[i] === NO_TYPE) continue;
-    if (!byType.has(fit[i])) byType.set(fit[i], []);
-    byType.get(fit[i]).push(i);
-  }
-  tables = { ids, fit, parts, any, byType, readers: new Array(n).fill(null), dispatch: new Map() };
-  return tables;
-}
-
-// A type code of a layout as a tree: { k, e (element), n (type or constructor index) }.
-function parseType(code) {
-  let i = 0;
-  const node = () => {
-    const k = code[i++];
-    if (k === 'V' || k === 'v') return { k, e: node() };
-    if (k === 'T' || k === 'C') {
-      const from = i;
-      while (i < code.length && code[i] >= '0' && code[i] <= '9') i++;
-      return { k, n: Number(code.slice(from, i)) };
-    }
-    return { k };
-  };
-  return node();
-}
-
-// Constructor index -> { name, part, params: [{ key, flags (a `#` field), cond: -1 | [F, bit]
-// | null (never), type }] }.
-function layout(index) {
-  const [name, part, ...tokens] = tlCtorLayout(index).split(' ');
-  const params = tokens.map((tok) => {
-    const [key, cond, code] = tok.split(':');
-    const type = parseType(code);
-    return {
-      key, flags: type.k === '#', type,
-      cond: cond === '-' ? -1 : cond === 'n' ? null : cond.split('.').map(Number),
-    };
-  });
-  return { name, part: Number(part), params };
+  if (readers === null) readers = new Array(tables().n).fill(null);
+  return tables();
 }
 
 // The constructor `id` read where boxed type `t` stands in a constructor of `part`: that
 // part's id table first, then any part's, then a same-id constructor of `t` in any part
 // (resolve_ctor in codec.rs). -1: no such id; -2: not of type t.
 function resolve(id, t, part) {
-  const { parts, any, fit } = schema();
+  const { parts, any, fit } = tables();
   const i = parts[part]?.get(id) ?? any.get(id);
   if (i === undefined) return -1;
   if (fit[i] === t) return i;
@@ -233,7 +173,7 @@ function resolve(id, t, part) {
 
 // id -> constructor index for every id that may stand where type t does (gzip_packed aside).
 function idsOfType(t, part) {
-  const { ids, byType } = schema();
+  const { ids, byType } = tables();
   const out = new Map();
   for (const c of byType.get(t) ?? []) {
     const id = ids[c];
@@ -246,7 +186,7 @@ function idsOfType(t, part) {
 
 function wrongId(id, t, part) {
   if (resolve(id, t, part) === -1) fail(`unknown constructor ${hex(id)}`);
-  const { any, parts } = schema();
+  const { any, parts } = tables();
   const i = parts[part]?.get(id) ?? any.get(id);
   fail(`constructor ${tlCtorLayout(i).split(' ')[0]} (${hex(id)}) where another type is expected`);
 }
@@ -272,9 +212,9 @@ function anyObject(d) {
   if (id === BOOL_TRUE_ID) return true;
   if (id === BOOL_FALSE_ID) return false;
   if (id === VECTOR_ID) return untypedVector(d + 1);
-  const i = schema().any.get(id);
+  const i = tables().any.get(id);
   if (i === undefined) fail(`unknown constructor ${hex(id)}`);
-  return (tables.readers[i] ?? reader(i))(d);
+  return (readers[i] ?? reader(i))(d);
 }
 
 // A Vector where the schema says Object: its first element must be a boxed value we know.
@@ -284,7 +224,7 @@ function untypedVector(d) {
   if (n > 0) {
     const first = view.getInt32(pos, true);
     if (first !== BOOL_TRUE_ID && first !== BOOL_FALSE_ID && first !== VECTOR_ID
-      && first !== GZIP_PACKED_ID && !tables.any.has(first)) fail('a Vector of bare values where an Object is expected');
+      && first !== GZIP_PACKED_ID && !tables().any.has(first)) fail('a Vector of bare values where an Object is expected');
   }
   const a = new Array(n);
   for (let k = 0; k < n; k++) a[k] = anyObject(d + 1);
@@ -292,16 +232,6 @@ function untypedVector(d) {
 }
 
 // --- Compiled readers ----------------------------------------------------------------------
-// Whether this page lets us compile functions (a Content-Security-Policy without
-// 'unsafe-eval' does not).
-let compileOk;
-function canCompile() {
-  if (compileOk === undefined) {
-    try { compileOk = new Function('return 1')() === 1; } catch { compileOk = false; }
-  }
-  return compileOk;
-}
-
 const helpers = { int, long, double, bool, bytes, raw, string, count, vectorCount, anyObject, tooDeep, fail };
 const helperNames = Object.keys(helpers).join(', ');
 
@@ -341,7 +271,7 @@ function gen(node, k, target, ctx) {
 function compile(body, ctx) {
   const make = new Function('h', 'R', 'reader', 'D', `'use strict'; const { ${helperNames} } = h; `
     + `const [${ctx.dispatchers.map((_, i) => `D${i}`).join(', ')}] = D; ${body}`);
-  return make(helpers, tables.readers, reader, ctx.dispatchers);
+  return make(helpers, readers, reader, ctx.dispatchers);
 }
 
 function compileCtor(index) {
@@ -352,12 +282,12 @@ function compileCtor(index) {
   params.forEach((p, j) => {
     if (p.flags) { lines.push(`const f${j} = int();`); return; }
     keys.push(`${JSON.stringify(p.key)}: v${j}`);
-    if (p.cond === -1) {
+    if (p.readCond === -1) {
       lines.push(`let v${j}; ${gen(p.type, 0, `v${j}`, ctx)}`);
-    } else if (p.cond === null) {
+    } else if (p.readCond === null) {
       lines.push(`const v${j} = ${p.type.k === 't' ? 'false' : 'undefined'};`);
     } else {
-      const test = `(f${p.cond[0]} & ${(1 << p.cond[1]) | 0}) !== 0`;
+      const test = `(f${p.readCond[0]} & ${(1 << p.readCond[1]) | 0}) !== 0`;
       lines.push(p.type.k === 't' ? `const v${j} = ${test};`
         : `let v${j}; if (${test}) { ${gen(p.type, 0, `v${j}`, ctx)} }`);
     }
@@ -383,7 +313,7 @@ function value(node, d, part) {
     case 'T': return dispatcher(node.n, part)(d + 1);
     case 'C':
       if (d + 1 > MAX_DEPTH) tooDeep();
-      return (tables.readers[node.n] ?? reader(node.n))(d + 1);
+      return (readers[node.n] ?? reader(node.n))(d + 1);
     case 'V': case 'v': {
       if (d + 1 > MAX_DEPTH) tooDeep();
       const n = node.k === 'V' ? vectorCount(minSize(node.e)) : count(minSize(node.e));
@@ -410,8 +340,8 @@ function interpretCtor(index) {
     for (let j = 0; j < params.length; j++) {
       const p = params[j];
       if (p.flags) { flags[j] = int(); continue; }
-      if (p.cond === -1) o[p.key] = value(p.type, d, part);
-      else if (p.cond !== null && (flags[p.cond[0]] & (1 << p.cond[1])) !== 0) o[p.key] = p.type.k === 't' ? true : value(p.type, d, part);
+      if (p.readCond === -1) o[p.key] = value(p.type, d, part);
+      else if (p.readCond !== null && (flags[p.readCond[0]] & (1 << p.readCond[1])) !== 0) o[p.key] = p.type.k === 't' ? true : value(p.type, d, part);
     }
     return o;
   };
@@ -421,15 +351,15 @@ function interpretCtor(index) {
 // Constructor index -> (depth) => object: its fields, without the id.
 function reader(index) {
   const r = canCompile() ? compileCtor(index) : interpretCtor(index);
-  tables.readers[index] = r;
+  readers[index] = r;
   return r;
 }
 
 // (depth) => object: a boxed value of type t in a constructor of `part`.
 function dispatcher(t, part) {
-  const { dispatch, readers } = schema();
+  schema();
   const key = t * 4 + part;
-  let D = dispatch.get(key);
+  let D = dispatchers.get(key);
   if (D !== undefined) return D;
   const ids = idsOfType(t, part);
   const miss = (id, d) => (id === GZIP_PACKED_ID ? inGzip(D, d + 1) : wrongId(id, t, part));
@@ -447,7 +377,7 @@ function dispatcher(t, part) {
       return i === undefined ? miss(id, d) : (readers[i] ?? reader(i))(d);
     };
   }
-  dispatch.set(key, D);
+  dispatchers.set(key, D);
   return D;
 }
 

@@ -22,7 +22,7 @@ copyFileSync(join(root, 'js', 'README.pkg.md'), join(pkgDir, 'README.md'));
 
 const files = [
   'mtproto_wasm.js', 'mtproto_wasm.d.ts', 'mtproto_wasm_bg.wasm', 'mtproto_wasm_bg.wasm.d.ts',
-  'mtproto_wasm_bg.nosimd.wasm', 'loader.js', 'loader.d.ts', 'client.js', 'client.d.ts', 'tl-reader.js',
+  'mtproto_wasm_bg.nosimd.wasm', 'loader.js', 'loader.d.ts', 'client.js', 'client.d.ts', 'tl-schema.js', 'tl-reader.js', 'tl-writer.js',
   'secret.js', 'secret.d.ts',  'tl-types.d.ts', 'README.md',
 ];
 const missing = files.filter((f) => !existsSync(join(pkgDir, f)));

@@ -3,7 +3,7 @@
 // median `measure` of bench/run.mjs. Driven by bench/chromium.mjs (window.runBench); every
 // peer comes from node_modules/ through the page's import map, no bundler.
 import load, * as ours from '/pkg/loader.js';
-import { decodeTl } from '/pkg/client.js';
+import { decodeTl, encodeTl } from '/pkg/client.js';
 import { median, makeMeasure } from '../lib/measure.mjs';
 import { syntheticMessages } from '../lib/tl-sample.mjs';
 
@@ -148,6 +148,9 @@ export async function runBench({ quick = false } = {}) {
     if (JSON.stringify(decodeTl(bytes), big) !== JSON.stringify(ourObj, big)) throw new Error('decodeTl differs from tlDecode');
     row('TL decode messages.messages (100 msgs, 50 users) to JS objects: decodeTl (JS reader compiled from the schema; the Client uses it)', `${bytes.length} bytes`,
       measure(() => decodeTl(bytes)), '@mtcute/core generated reader', measure(() => tl.TlBinaryReader.deserializeObject(tl.readers, bytes)));
+    if (!sameBytes(encodeTl(ourObj), bytes)) throw new Error('encodeTl differs from tlEncode');
+    row('TL encode messages.messages (100 msgs, 50 users) from JS objects: encodeTl (JS writer compiled from the schema; the Client uses it)', `${bytes.length} bytes`,
+      measure(() => encodeTl(ourObj)), '@mtcute/core generated writer', measure(() => tl.TlBinaryWriter.serializeObject(tl.writers, theirObj)));
   }
 
   const mtcuteBuild = mtcute ? new URL(mtcute.getWasmUrl()).pathname.split('/').pop() : null;

@@ -9,6 +9,7 @@
 //! core.handleBytes(Date.now(), chunk);      // every received chunk, any split
 //! core.handleTimeout(Date.now());           // when pollTimeout() (ms since epoch) is due
 //! const id = core.invoke({ _: 'help.getNearestDc' }); // a number; queued when not ready
+//! core.invokeEncoded('help.getNearestDc', bytes);     // the same, encoded already
 //! for (let b; (b = core.pollTransmit()) !== null;) transport.send(b);
 //! for (let e; (e = core.pollEvent()) !== null;) handle(e);
 //! core.onTransportClosed(Date.now());       // then reconnect and connect() again
@@ -271,6 +272,18 @@ impl JsClientCore {
     /// `{ _: 'ping', ping_id: 1n }`); returns its id (a number).
     pub fn invoke(&mut self, request: JsValue) -> Result<f64, JsError> {
         let (method, body) = tl_object("request", request)?;
+        let id = self
+            .inner
+            .invoke(body)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        self.methods.insert(id, method);
+        Ok(id.0 as f64)
+    }
+
+    /// Queues a request already encoded (by `encodeTl` of `client.js`): `method` names it (the
+    /// result is decoded as its answer), `body` is its boxed TL; returns its id (a number).
+    #[wasm_bindgen(js_name = invokeEncoded)]
+    pub fn invoke_encoded(&mut self, method: String, body: Vec<u8>) -> Result<f64, JsError> {
         let id = self
             .inner
             .invoke(body)

@@ -1,5 +1,6 @@
 //! JavaScript surface of the TL engine: `tlEncode`, `tlDecode`, `tlDecodeResult`, `API_LAYER`,
-//! and what the JavaScript TL reader (`js/tl-reader.js`) needs from the compiled schema.
+//! and what the JavaScript TL reader and writer (`js/tl-reader.js`, `js/tl-writer.js`) need
+//! from the compiled schema.
 //!
 //! Objects follow the convention documented in `crate::tl::value`: `{ _: 'name', ... }`,
 //! `long` as bigint, `int`/`double` as number, bytes as Uint8Array. `API_LAYER` is exported
@@ -57,6 +58,12 @@ pub fn tl_ctor_layout(index: u32) -> Result<String, JsError> {
 #[wasm_bindgen(js_name = tlResultLayout)]
 pub fn tl_result_layout(method: &str) -> Result<String, JsError> {
     tl::layout::result_layout(method).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Each part's constructor names for the JavaScript TL writer (`src/tl/layout.rs`).
+#[wasm_bindgen(js_name = tlNameTables)]
+pub fn tl_name_tables() -> Result<String, JsError> {
+    tl::layout::name_tables().map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The data of a `gzip_packed` (at most 16 MiB inflated, as the Rust decoder allows).

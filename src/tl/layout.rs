@@ -13,21 +13,20 @@
 //! `field:cond:type`:
 //! ```text
 //!   cond  -    always present
-//!         F.B  present when bit B of the `#` field at param index F (read before) is set
-//!         n    never present (a condition on no `#` field the decoder reads)
+//!         F.B  flags.B?: bit B of the `#` field at param index F (as the schema says: the
+//!              decoder counts it only when that `#` field comes before, among the first
+//!              four, and the encoder sets the bit in the `#` field at index F)
 //!   type  i int  l long  d double  s string  b bytes  x int128  y int256  t true  B Bool
 //!         # flags (a field of its own; an int where it is an element)  o Object (any boxed)
 //!         V<type> Vector  v<type> bare vector  T<n> boxed type n (string index)
 //!         C<n> bare constructor n  E unresolvable (the decoder fails)
 //! ```
 //! [`result_layout`]: `part type` of a method's result, for `decodeTlResult`.
+//! [`name_tables`] (once, for the encoder): each part's names, `name index` pairs.
 
 use super::error::TlError;
-use super::schema::{Ctor, Schema, Ty};
+use super::schema::{Schema, Ty};
 use core::fmt::Write;
-
-/// At most this many `#` fields of a constructor count (as in `codec.rs`).
-const MAX_FLAG_FIELDS: usize = 4;
 
 /// The id tables (see the module docs).
 pub fn reader_tables() -> Result<Vec<u32>, TlError> {
@@ -80,37 +79,18 @@ fn type_code(ty: &Ty, out: &mut String) {
     };
 }
 
-/// The condition of param `i` of `ctor` as the decoder evaluates it: `Some((F, bit))` when
-/// it tests a `#` field the decoder has read by then, `None` for never.
-fn condition(ctor: &Ctor, i: usize, (fi, bit): (u8, u8)) -> Option<(usize, u8)> {
-    let fi = usize::from(fi);
-    let counted = ctor
-        .params
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.ty == Ty::Flags)
-        .take(MAX_FLAG_FIELDS)
-        .any(|(j, _)| j == fi);
-    (counted && fi < i).then_some((fi, bit))
-}
-
 /// The layout of constructor `index` (see the module docs).
 pub fn ctor_layout(index: u32) -> Option<String> {
     let schema = Schema::get().ok()?;
     let c = schema.ctor(index)?;
     let mut out = format!("{} {}", schema.str(c.name), c.part);
-    for (i, p) in c.params.iter().enumerate() {
+    for p in &c.params {
         let _ = write!(out, " {}:", schema.str(p.name));
         match p.cond {
-            // A `#` field is read whatever its condition says.
-            _ if p.ty == Ty::Flags => out.push('-'),
             None => out.push('-'),
-            Some(cond) => match condition(c, i, cond) {
-                Some((fi, bit)) => {
-                    let _ = write!(out, "{fi}.{bit}");
-                }
-                None => out.push('n'),
-            },
+            Some((fi, bit)) => {
+                let _ = write!(out, "{fi}.{bit}");
+            }
         }
         out.push(':');
         type_code(&p.ty, &mut out);
@@ -129,6 +109,23 @@ pub fn result_layout(method: &str) -> Result<String, TlError> {
     let c = schema.ctor(index).ok_or(TlError::SchemaBlob)?;
     let mut out = format!("{} ", c.part);
     type_code(&c.result, &mut out);
+    Ok(out)
+}
+
+/// Each part's name table (what `by_name` looks in), one line per part, API first, of
+/// space-separated `name index` pairs.
+pub fn name_tables() -> Result<String, TlError> {
+    let schema = Schema::get()?;
+    let mut out = String::new();
+    for (n, p) in schema.parts.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        for (k, (name, index)) in p.by_name.iter().enumerate() {
+            let sep = if k > 0 { " " } else { "" };
+            let _ = write!(out, "{sep}{name} {index}");
+        }
+    }
     Ok(out)
 }
 
@@ -179,6 +176,16 @@ mod tests {
         assert_eq!(result_layout("photos.deletePhotos").unwrap(), "0 Vl");
         assert_eq!(result_layout("invokeWithLayer").unwrap(), "0 o");
         assert!(result_layout("no.suchMethod").is_err());
+        let names = name_tables().unwrap();
+        let lines: Vec<&str> = names.split('\n').collect();
+        assert_eq!(lines.len(), schema.parts.len());
+        for (line, part) in lines.iter().zip(&schema.parts) {
+            let words: Vec<&str> = line.split(' ').collect();
+            assert_eq!(words.len(), 2 * part.by_name.len());
+            for pair in words.chunks(2) {
+                assert_eq!(part.by_name[pair[0]].to_string(), pair[1]);
+            }
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ const BOOL_FALSE_ID = 0xbc799737;
 const GZIP_PACKED_ID = 0x3072cfa1;
 
 // mulberry32: a small seeded generator, so a failure can be replayed from its seed.
-function random(seed) {
+export function random(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -26,7 +26,7 @@ function random(seed) {
 }
 
 // The schema as the wasm describes it to the reader (format in src/tl/layout.rs).
-function loadSchema(wasm) {
+export function loadSchema(wasm) {
   const t = wasm.tlReaderTables();
   const n = t[0];
   const ids = [];
@@ -51,10 +51,10 @@ function loadSchema(wasm) {
   return { n, ids, byType, constructors, layout };
 }
 
-class Skip extends Error {}
+export class Skip extends Error {}
 
 // Random values in our JS convention for a layout type code (`code` from position `at`).
-function generator(schema, rnd) {
+export function generator(schema, rnd) {
   const int = (k) => Math.floor(rnd() * k);
   const pick = (xs) => xs[int(xs.length)];
   const bytes = (n) => Uint8Array.from({ length: n }, () => int(256));
@@ -140,7 +140,7 @@ function tlBytes(b) {
   return out;
 }
 const gzipPacked = (gzip, inner) => concat(u32le(GZIP_PACKED_ID), tlBytes(gzip(inner)));
-const hexOf = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+export const hexOf = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 function indexOf(hay, needle) {
   outer: for (let i = 0; i + needle.length <= hay.length; i += 4) {
@@ -196,7 +196,7 @@ function same(a, b, path = '') {
   if (!Object.is(a, b)) fail(`${String(a)} != ${String(b)}`);
 }
 
-function outcome(fn) {
+export function outcome(fn) {
   try { return { ok: true, value: fn() }; } catch (e) {
     if (!(e instanceof Error)) return { ok: false, error: new Error(`threw a non-Error: ${e}`), bad: true };
     return { ok: false, error: e };
