@@ -272,12 +272,7 @@ impl JsClientCore {
     /// `{ _: 'ping', ping_id: 1n }`); returns its id (a number).
     pub fn invoke(&mut self, request: JsValue) -> Result<f64, JsError> {
         let (method, body) = tl_object("request", request)?;
-        let id = self
-            .inner
-            .invoke(body)
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        self.methods.insert(id, method);
-        Ok(id.0 as f64)
+        self.invoke_encoded(method, body)
     }
 
     /// Queues a request already encoded (by `encodeTl` of `client.js`): `method` names it (the

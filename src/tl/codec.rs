@@ -595,12 +595,7 @@ pub fn decode_value(bytes: &[u8]) -> Result<Value, TlError> {
 /// method's declared return type — needed for `Vector<long>` and other bare-element results.
 pub fn decode_result(method: &str, bytes: &[u8]) -> Result<Value, TlError> {
     let schema = Schema::get()?;
-    let idx = schema
-        .by_name(method, None)
-        .ok_or_else(|| TlError::UnknownName {
-            name: method.to_string(),
-        })?;
-    let ctor = schema.ctor(idx).ok_or(TlError::SchemaBlob)?;
+    let ctor = schema.method(method)?;
     let mut dec = Decoder {
         schema,
         path: vec![Seg::Name(schema.str(ctor.name))],

@@ -101,12 +101,7 @@ pub fn ctor_layout(index: u32) -> Option<String> {
 /// `part type` of the result of `method` (any name the schema knows; as `decode_result`).
 pub fn result_layout(method: &str) -> Result<String, TlError> {
     let schema = Schema::get()?;
-    let index = schema
-        .by_name(method, None)
-        .ok_or_else(|| TlError::UnknownName {
-            name: method.to_string(),
-        })?;
-    let c = schema.ctor(index).ok_or(TlError::SchemaBlob)?;
+    let c = schema.method(method)?;
     let mut out = format!("{} ", c.part);
     type_code(&c.result, &mut out);
     Ok(out)

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { runWithoutCodegen } from './no-codegen.mjs';
 
 const wasm = await import('../../pkg/mtproto_wasm.js');
 wasm.initSync({ module: readFileSync(new URL('../../pkg/mtproto_wasm_bg.wasm', import.meta.url)) });
@@ -256,16 +257,13 @@ test('decodeTl (the JS TL reader) gives exactly what tlDecode gives', async () =
   // A page whose Content-Security-Policy forbids eval gets the same objects (no compiled
   // readers): the same check in a Node that refuses code generation from strings.
   const bytes = wasm.tlEncode(objects[1]);
-  const script = `const { decodeTl } = require('./pkg-node/client.cjs');
-    let compiled = true; try { new Function('return 1'); } catch { compiled = false; }
-    const o = decodeTl(Uint8Array.from(${JSON.stringify([...bytes])}));
-    process.stdout.write(JSON.stringify({ compiled, keys: Object.keys(o), o: JSON.stringify(o, (_, x) => typeof x === 'bigint' ? x + 'n' : x === undefined ? null : x) }));`;
-  const { execFileSync } = await import('node:child_process');
-  const out = JSON.parse(execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', script],
-    { cwd: new URL('../../', import.meta.url) }).toString());
+  const show = (o) => JSON.stringify(o, (_, x) => typeof x === 'bigint' ? x + 'n' : x === undefined ? null : x);
+  const out = runWithoutCodegen(`
+    const o = client.decodeTl(Uint8Array.from(${JSON.stringify([...bytes])}));
+    return { keys: Object.keys(o), o: (${show})(o) };`);
   assert.equal(out.compiled, false);
-  assert.deepEqual(out.keys, Object.keys(sent));
-  assert.equal(out.o, JSON.stringify(sent, (_, x) => typeof x === 'bigint' ? x + 'n' : x === undefined ? null : x));
+  assert.deepEqual(out.result.keys, Object.keys(sent));
+  assert.equal(out.result.o, show(sent));
   const boolFalse = Uint8Array.from([0x37, 0x97, 0x79, 0xbc]);
   assert.equal(decodeTl(boolFalse), false);
   const longs = Uint8Array.from([0x15, 0xc4, 0xb5, 0x1c, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { execFileSync } from 'node:child_process';
 import { crossCheck } from './tl-reader-check.mjs';
+import { runWithoutCodegen } from './no-codegen.mjs';
 import { syntheticMessages } from '../../bench/lib/tl-sample.mjs';
 
 const wasm = await import('../../pkg/mtproto_wasm.js');
@@ -23,22 +23,15 @@ test('compiled readers: the same values as tlDecode, or both reject (random obje
 
 test('interpreted readers (no code generation): the same values as tlDecode, or both reject', () => {
   const seed = Number(process.env.TL_SEED ?? Date.now() % 1e9) + 1;
-  const script = `
-    const { createRequire } = await import('node:module');
+  const check = JSON.stringify(new URL('./tl-reader-check.mjs', import.meta.url).href);
+  const out = runWithoutCodegen(`
     const { gzipSync } = await import('node:zlib');
-    const require = createRequire(${JSON.stringify(new URL('../../', import.meta.url).pathname)});
-    let compiled = true; try { new Function('return 1'); } catch { compiled = false; }
-    const wasm = require('./pkg-node/mtproto_wasm.js');
-    const { decodeTl, decodeTlResult } = require('./pkg-node/client.cjs');
-    const { crossCheck } = await import(${JSON.stringify(new URL('./tl-reader-check.mjs', import.meta.url).href)});
-    const { syntheticMessages } = await import(${JSON.stringify(new URL('../../bench/lib/tl-sample.mjs', import.meta.url).href)});
+    const { crossCheck } = await import(${check});
     const gzip = (b) => new Uint8Array(gzipSync(b));
-    const stats = crossCheck({ wasm, decodeTl, decodeTlResult, gzip, syntheticMessages, seed: ${seed}, objects: 200, perObject: 10 });
-    process.stdout.write(JSON.stringify({ compiled, stats }));`;
-  const out = JSON.parse(execFileSync(process.execPath,
-    ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script]).toString());
+    return crossCheck({ wasm, decodeTl: client.decodeTl, decodeTlResult: client.decodeTlResult, gzip,
+      syntheticMessages, seed: ${seed}, objects: 200, perObject: 10 });`);
   assert.equal(out.compiled, false);
-  assert.ok(out.stats.decoded > 250 && out.stats.rejected > 1000, JSON.stringify(out.stats));
+  assert.ok(out.result.decoded > 250 && out.result.rejected > 1000, JSON.stringify(out.result));
 });
 
 test('edge cases: inputs of other kinds, strings, a result wrapped in gzip_packed', () => {

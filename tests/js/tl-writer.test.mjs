@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { crossCheckEncode } from './tl-writer-check.mjs';
+import { runWithoutCodegen } from './no-codegen.mjs';
 import { syntheticMessages } from '../../bench/lib/tl-sample.mjs';
 
 const wasm = await import('../../pkg/mtproto_wasm.js');
@@ -20,20 +20,13 @@ test('compiled writers: the same bytes as tlEncode, or both throw (random object
 
 test('interpreted writers (no code generation): the same bytes as tlEncode, or both throw', () => {
   const seed = Number(process.env.TL_SEED ?? Date.now() % 1e9) + 1;
-  const script = `
-    const { createRequire } = await import('node:module');
-    const require = createRequire(${JSON.stringify(new URL('../../', import.meta.url).pathname)});
-    let compiled = true; try { new Function('return 1'); } catch { compiled = false; }
-    const wasm = require('./pkg-node/mtproto_wasm.js');
-    const { encodeTl } = require('./pkg-node/client.cjs');
-    const { crossCheckEncode } = await import(${JSON.stringify(new URL('./tl-writer-check.mjs', import.meta.url).href)});
-    const { syntheticMessages } = await import(${JSON.stringify(new URL('../../bench/lib/tl-sample.mjs', import.meta.url).href)});
-    const stats = crossCheckEncode({ wasm, encodeTl, syntheticMessages, seed: ${seed}, objects: 200, perObject: 10 });
-    process.stdout.write(JSON.stringify({ compiled, stats }));`;
-  const out = JSON.parse(execFileSync(process.execPath,
-    ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script]).toString());
+  const check = JSON.stringify(new URL('./tl-writer-check.mjs', import.meta.url).href);
+  const out = runWithoutCodegen(`
+    const { crossCheckEncode } = await import(${check});
+    return crossCheckEncode({ wasm, encodeTl: client.encodeTl, syntheticMessages, seed: ${seed},
+      objects: 200, perObject: 10 });`);
   assert.equal(out.compiled, false);
-  assert.ok(out.stats.encoded > 800 && out.stats.rejected > 1500, JSON.stringify(out.stats));
+  assert.ok(out.result.encoded > 800 && out.result.rejected > 1500, JSON.stringify(out.result));
 });
 
 test('what decodeTl gives encodes back to the same bytes; a big answer grows the buffer', () => {

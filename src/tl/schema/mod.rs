@@ -229,6 +229,16 @@ impl Schema {
             .copied()
     }
 
+    /// The constructor or method named `name` (any part), for decoding a method's result.
+    pub fn method(&self, name: &str) -> Result<&Ctor, TlError> {
+        let index = self
+            .by_name(name, None)
+            .ok_or_else(|| TlError::UnknownName {
+                name: name.to_string(),
+            })?;
+        self.ctor(index).ok_or(TlError::SchemaBlob)
+    }
+
     /// Looks a constructor up by name, in `first`'s part first, then API, service, end-to-end.
     pub fn by_name(&self, name: &str, first: Option<u8>) -> Option<u32> {
         first
