@@ -31,30 +31,35 @@ function oddValues(schema, g) {
 const clone = (v) => (Array.isArray(v) ? v.map(clone) : v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype
   ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clone(x)])) : v);
 
-// Every plain object inside `o` (with its parent's key), for choosing what to mutate.
-function objectsIn(o, out = []) {
-  if (Array.isArray(o)) o.forEach((x) => objectsIn(x, out));
+// Every plain object inside `o` that encodeTl reads, with the fields it reads there, for
+// choosing what to mutate. A name resolves as in js/tl-writer.js (the enclosing object's
+// schema part first, then API, service, end-to-end), so an end-to-end object whose name an
+// API constructor also has is read with the API fields, and its other keys are not looked
+// at: no odd value may go there. `fields` is null for an object without a name.
+function objectsIn(o, schema, part = null, out = []) {
+  if (Array.isArray(o)) o.forEach((x) => objectsIn(x, schema, part, out));
   else if (o !== null && typeof o === 'object' && Object.getPrototypeOf(o) === Object.prototype) {
-    out.push(o);
-    Object.values(o).forEach((x) => objectsIn(x, out));
+    const r = typeof o._ === 'string' ? schema.resolve(o._, part) : null;
+    out.push({ obj: o, fields: r && r.fields });
+    for (const [k, x] of Object.entries(o)) if (!r || r.fields.has(k)) objectsIn(x, schema, r ? r.part : part, out);
   }
   return out;
 }
 
 function mutant(o, schema, g, odd) {
   const m = clone(o);
-  const targets = objectsIn(m);
-  const t = g.pick(targets);
+  const { obj: t, fields } = g.pick(objectsIn(m, schema));
   const keys = Object.keys(t);
+  const read = fields ? keys.filter((k) => k === '_' || fields.has(k)) : keys;
   const r = g.int(7);
   if (r === 0 && keys.length) delete t[g.pick(keys)];
-  else if (r <= 2 && keys.length) t[g.pick(keys)] = g.pick(odd);
+  else if (r <= 2 && read.length) t[g.pick(read)] = g.pick(odd);
   else if (r === 3) t._ = g.pick([schema.layout(g.pick(schema.constructors)).name, schema.layout(g.int(schema.n)).name, '', undefined]);
   else if (r === 4) {
     // a `#` field's value is ignored, but must be a value tlEncode can convert; on an object
     // without one, `flags` is no field and gets only such values
     const convertible = [0, 5, 'x', [1], { a: 1 }, null, 5n, { _: 'x', b: [2] }];
-    t.flags = g.pick(schema.hasFlags(t._) ? [...convertible, Symbol('f'), 2n ** 64n, { _: 5 }, [null], { a: () => 1 }] : convertible);
+    t.flags = g.pick(fields?.has('flags') ? [...convertible, Symbol('f'), 2n ** 64n, { _: 5 }, [null], { a: () => 1 }] : convertible);
   }
   else if (r === 5) t.unknown_field = g.pick([1, 'x', [1, 2], { a: [true] }, null, 5n]);
   else {
@@ -66,12 +71,21 @@ function mutant(o, schema, g, odd) {
 
 export function crossCheckEncode({ wasm, encodeTl, syntheticMessages, seed = 1, objects = 300, perObject = 10 }) {
   const schema = loadSchema(wasm);
-  const withFlags = new Set();
-  for (let i = 0; i < schema.n; i++) {
-    const l = schema.layout(i);
-    if (l.params.some((p) => p.key === 'flags' && p.type === '#')) withFlags.add(l.name);
-  }
-  schema.hasFlags = (name) => withFlags.has(name);
+  // name -> constructor index, per schema part (API, service, end-to-end)
+  const names = wasm.tlNameTables().split('\n').map((line) => {
+    const m = new Map();
+    const w = line.split(' ');
+    for (let k = 0; k + 1 < w.length; k += 2) m.set(w[k], Number(w[k + 1]));
+    return m;
+  });
+  schema.resolve = (name, first) => {
+    const order = first === null ? [0, 1, 2] : [first, 0, 1, 2];
+    for (const part of order) {
+      const i = names[part]?.get(name);
+      if (i !== undefined) return { part: Number(wasm.tlCtorLayout(i).split(' ')[1]), fields: new Set(schema.layout(i).params.map((p) => p.key)) };
+    }
+    return null;
+  };
   const rnd = random(seed);
   const g = generator(schema, rnd);
   const odd = oddValues(schema, g);
