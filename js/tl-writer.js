@@ -4,7 +4,7 @@
 // the same layout where a Content-Security-Policy does not. The bytes are those of tlEncode
 // and the values refused are those it refuses, with two differences: encodeTl reads only
 // the fields of each constructor, while tlEncode first converts the whole object to Rust
-// (serde-wasm-bindgen), so it also refuses a key that is no field when its value cannot be
+// (src/js/value.rs), so it also refuses a key that is no field when its value cannot be
 // converted (a function, a Symbol, a Set, a bigint beyond 64 bits, nesting deeper than 66);
 // and encodeTl reads fields as properties (`o.field`), inherited ones included, where
 // tlEncode sees own enumerable ones only.

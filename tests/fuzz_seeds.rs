@@ -39,13 +39,11 @@ fn tl_seeds() -> Vec<Vec<u8>> {
     }
     .to_bytes();
     let send = tl::encode_value(
-        &serde_json::from_value::<tl::Value>(serde_json::json!({
-            "_": "messages.sendMessage",
-            "peer": { "_": "inputPeerSelf" },
-            "message": "hi",
-            "random_id": 1,
-        }))
-        .unwrap_or_else(|_| tl::decode_value(&pong).unwrap()),
+        &tl::Object::new("messages.sendMessage")
+            .with("peer", tl::Object::new("inputPeerSelf"))
+            .with("message", "hi")
+            .with("random_id", 1i64)
+            .into(),
     )
     .unwrap();
     let gz = {

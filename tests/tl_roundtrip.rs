@@ -507,29 +507,6 @@ fn lenient_inputs_and_lossless_strings() {
     assert_eq!(encode_value(&back).unwrap(), bytes);
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-#[test]
-fn serde_shape() {
-    let v: Value = send_message().into();
-    let json = serde_json::to_string(&v).unwrap();
-    assert!(
-        json.starts_with(r#"{"_":"messages.sendMessage","peer":{"_":"inputPeerUser""#),
-        "{json}"
-    );
-    let back: Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(encode_value(&back).unwrap(), encode_value(&v).unwrap());
-    // null fields are absent; `_` is required for boxed positions
-    // deeply nested input is refused before it can exhaust the stack
-    // (serde_json's own limit is 128; ours, 66, comes first)
-    let deep = "[".repeat(100) + &"]".repeat(100);
-    let e = serde_json::from_str::<Value>(&deep).unwrap_err();
-    assert!(e.to_string().contains("nested too deeply"), "{e}");
-    let with_null: Value =
-        serde_json::from_str(r#"{"_":"inputPeerUser","user_id":1,"access_hash":2,"extra":null}"#)
-            .unwrap();
-    assert_eq!(with_null.as_object().unwrap().fields.len(), 2);
-}
-
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn decode_result_uses_the_return_type() {

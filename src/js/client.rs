@@ -28,6 +28,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::args::{bigint, bytes};
+use super::value::{from_js, to_js};
 use crate::client::{AppInfo, ClientConfig, ClientCore, ClientEvent, RequestId};
 use crate::crypto::OsRandom;
 use crate::tl::{self, Value};
@@ -46,11 +47,13 @@ pub(crate) fn get(options: &JsValue, key: &'static str) -> Result<Option<JsValue
     Ok((!v.is_undefined() && !v.is_null()).then_some(v))
 }
 
-fn int(options: &JsValue, key: &'static str, min: f64, max: f64) -> Result<Option<f64>, JsError> {
+/// An integer option in `min..=max` (bounds as integers: formatting an f64 would pull the
+/// float printer into the wasm).
+fn int(options: &JsValue, key: &'static str, min: i64, max: i64) -> Result<Option<i64>, JsError> {
     match get(options, key)? {
         None => Ok(None),
         Some(v) => match v.as_f64() {
-            Some(n) if n.fract() == 0.0 && n >= min && n <= max => Ok(Some(n)),
+            Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(Some(n as i64)),
             _ => Err(JsError::new(&format!(
                 "options.{key} must be an integer between {min} and {max}"
             ))),
@@ -76,21 +79,13 @@ pub(crate) fn now_arg(now: f64) -> Result<u64, JsError> {
     }
 }
 
-pub(crate) fn to_js(v: &Value) -> Option<JsValue> {
-    let s = serde_wasm_bindgen::Serializer::new()
-        .serialize_large_number_types_as_bigints(true)
-        .serialize_maps_as_objects(true);
-    serde::Serialize::serialize(v, &s).ok()
-}
-
 pub(crate) fn tl_object(name: &str, obj: JsValue) -> Result<(String, Vec<u8>), JsError> {
     if !obj.is_object() {
         return Err(JsError::new(&format!(
             "{name} must be a TL object such as {{ _: 'help.getNearestDc' }}"
         )));
     }
-    let v: Value =
-        serde_wasm_bindgen::from_value(obj).map_err(|e| JsError::new(&format!("{name}: {e}")))?;
+    let v = from_js(&obj).map_err(|e| JsError::new(&format!("{name}: {e}")))?;
     let method = match &v {
         Value::Object(o) => o.name.clone(),
         _ => return Err(JsError::new(&format!("{name} must be a TL object"))),
@@ -103,9 +98,9 @@ fn config(options: &JsValue) -> Result<ClientConfig, JsError> {
     if !options.is_object() {
         return Err(JsError::new("options must be an object"));
     }
-    let api_id = int(options, "apiId", 0.0, f64::from(i32::MAX))?.unwrap_or(0.0) as i32;
+    let api_id = int(options, "apiId", 0, i32::MAX.into())?.unwrap_or(0) as i32;
     let mut app = AppInfo::new(api_id);
-    if let Some(l) = int(options, "layer", 1.0, f64::from(i32::MAX))? {
+    if let Some(l) = int(options, "layer", 1, i32::MAX.into())? {
         app.layer = l as i32;
     }
     string(options, "deviceModel", &mut app.device_model)?;
@@ -114,8 +109,8 @@ fn config(options: &JsValue) -> Result<ClientConfig, JsError> {
     string(options, "systemLangCode", &mut app.system_lang_code)?;
     string(options, "langPack", &mut app.lang_pack)?;
     string(options, "langCode", &mut app.lang_code)?;
-    let dc = int(options, "dcId", -9999.0, 9999.0)?
-        .filter(|&d| d != 0.0)
+    let dc = int(options, "dcId", -9999, 9999)?
+        .filter(|&d| d != 0)
         .ok_or_else(|| JsError::new("options.dcId must be a non-zero DC number (e.g. 2)"))?;
     let mut c = ClientConfig::new(dc as i32, app);
     if let Some(t) = get(options, "testMode")? {
@@ -138,7 +133,7 @@ fn config(options: &JsValue) -> Result<ClientConfig, JsError> {
     if let Some(keys) = get(options, "rsaKeys")? {
         c.rsa_keys.extend(super::args::rsa_keys(keys)?);
     }
-    if let Some(p) = int(options, "pingInterval", 0.0, 86_400_000.0)? {
+    if let Some(p) = int(options, "pingInterval", 0, 86_400_000)? {
         c.ping_interval_ms = p as u64;
     }
     if let Some(p) = get(options, "pfs")? {
@@ -146,8 +141,8 @@ fn config(options: &JsValue) -> Result<ClientConfig, JsError> {
             .as_bool()
             .ok_or_else(|| JsError::new("options.pfs must be a boolean"))?;
     }
-    let min_ttl = f64::from(crate::client::pfs::MIN_TEMP_KEY_TTL_S);
-    if let Some(t) = int(options, "tempKeyTtl", min_ttl, f64::from(i32::MAX / 2))? {
+    let min_ttl = i64::from(crate::client::pfs::MIN_TEMP_KEY_TTL_S);
+    if let Some(t) = int(options, "tempKeyTtl", min_ttl, (i32::MAX / 2).into())? {
         c.temp_key_ttl_s = t as i32;
     }
     Ok(c)
@@ -330,7 +325,7 @@ impl JsClientCore {
                     let js = tl::decode_result(&method, &body)
                         .or_else(|_| tl::decode_value(&body))
                         .ok()
-                        .and_then(|v| to_js(&v));
+                        .map(|v| to_js(&v));
                     match js {
                         Some(v) => {
                             set(&o, "result", v);
@@ -364,7 +359,7 @@ impl JsClientCore {
                 let decoded = if self.raw {
                     None
                 } else {
-                    tl::decode_value(&body).ok().and_then(|v| to_js(&v))
+                    tl::decode_value(&body).ok().map(|v| to_js(&v))
                 };
                 match decoded {
                     Some(v) => set(&o, "update", v),

@@ -34,13 +34,17 @@ fn get(options: &JsValue, key: &'static str) -> Result<JsValue, JsError> {
         .map_err(|_| JsError::new(&format!("cannot read options.{key}")))
 }
 
-fn int_option(options: &JsValue, key: &'static str, min: f64) -> Result<Option<i32>, JsError> {
+/// An integer option in `min..=i32::MAX` (`min` an integer: formatting an f64 would pull
+/// the float printer into the wasm).
+fn int_option(options: &JsValue, key: &'static str, min: i32) -> Result<Option<i32>, JsError> {
     let v = get(options, key)?;
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
     match v.as_f64() {
-        Some(n) if n.fract() == 0.0 && n >= min && n <= f64::from(i32::MAX) => Ok(Some(n as i32)),
+        Some(n) if n.fract() == 0.0 && n >= f64::from(min) && n <= f64::from(i32::MAX) => {
+            Ok(Some(n as i32))
+        }
         _ => Err(JsError::new(&format!(
             "options.{key} must be an integer between {min} and 2147483647"
         ))),
@@ -52,7 +56,7 @@ fn config(options: &JsValue) -> Result<HandshakeConfig, JsError> {
     if !options.is_object() {
         return Err(JsError::new("options must be an object with a dcId"));
     }
-    let dc_id = int_option(options, "dcId", -(f64::from(i32::MAX)))?
+    let dc_id = int_option(options, "dcId", -i32::MAX)?
         .filter(|&d| d != 0 && d.unsigned_abs() < 10_000)
         .ok_or_else(|| {
             JsError::new("options.dcId must be a non-zero DC number (e.g. 2, or -2 for media)")
@@ -64,7 +68,7 @@ fn config(options: &JsValue) -> Result<HandshakeConfig, JsError> {
             .as_bool()
             .ok_or_else(|| JsError::new("options.testMode must be a boolean"))?;
     }
-    config.temp_key_expires_in = int_option(options, "tempKeyExpiresIn", 1.0)?;
+    config.temp_key_expires_in = int_option(options, "tempKeyExpiresIn", 1)?;
     let keys = get(options, "rsaKeys")?;
     if !keys.is_undefined() && !keys.is_null() {
         config.rsa_keys.extend(super::args::rsa_keys(keys)?);

@@ -16,6 +16,7 @@ mod session;
 mod test_server;
 mod tl;
 mod transport;
+mod value;
 
 /// The size of the module's linear memory in bytes (it only grows): for memory budgets and
 /// soak tests.

@@ -14,12 +14,12 @@ use wasm_bindgen::prelude::*;
 
 use super::args::{bytes, error};
 use super::client::set;
-use super::tl::to_js;
+use super::value::{from_js, to_js};
 use crate::crypto::{DhParams, DhPrimeCache, OsRandom};
 use crate::secret::keys::to_hex;
 use crate::secret::{self, ChatInfo, ChatOutput, CloseReason, FileKey};
 use crate::tl::secret::enums::DecryptedMessage;
-use crate::tl::{self, Deserializable, Serializable, Value};
+use crate::tl::{self, Deserializable, Serializable};
 
 fn i64_arg(name: &str, v: &JsValue) -> Result<i64, JsError> {
     if let Some(n) = v.as_f64() {
@@ -180,7 +180,7 @@ pub struct SecretChatCore {
 
 fn message_to_js(m: &DecryptedMessage) -> Result<JsValue, JsError> {
     let v = tl::decode_value(&m.to_bytes()).map_err(error)?;
-    to_js(&v)
+    Ok(to_js(&v))
 }
 
 fn outputs(outs: Vec<ChatOutput>) -> Result<Array, JsError> {
@@ -254,7 +254,7 @@ impl SecretChatCore {
         dh: &SecretDh,
         now_sec: f64,
     ) -> Result<Array, JsError> {
-        let v: Value = serde_wasm_bindgen::from_value(message).map_err(error)?;
+        let v = from_js(&message).map_err(|e| JsError::new(&e))?;
         let bytes = tl::encode_value(&v).map_err(error)?;
         let m = DecryptedMessage::from_bytes(&bytes).map_err(error)?;
         outputs(

@@ -48,6 +48,7 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::args::{bigint, bytes, bytes_exact, error};
+use super::value::{from_js, to_js};
 use crate::crypto::{AuthKey, OsRandom, Side};
 use crate::session::{self, FailureReason, InvokeOptions, RequestId, SessionConfig, SessionEvent};
 use crate::tl::{self, Value};
@@ -233,13 +234,6 @@ fn set(o: &Object, k: &'static str, v: JsValue) {
     let _ = Reflect::set(o, &JsValue::from_str(wasm_bindgen::intern(k)), &v);
 }
 
-fn to_js(v: &Value) -> Option<JsValue> {
-    let s = serde_wasm_bindgen::Serializer::new()
-        .serialize_large_number_types_as_bigints(true)
-        .serialize_maps_as_objects(true);
-    serde::Serialize::serialize(v, &s).ok()
-}
-
 /// An MTProto 2.0 client session (see the module docs for options and events).
 #[wasm_bindgen(js_name = Session)]
 pub struct JsSession {
@@ -305,7 +299,7 @@ impl JsSession {
         let (body, method) = if let Some(arr) = request.dyn_ref::<Uint8Array>() {
             (arr.to_vec(), None)
         } else if request.is_object() {
-            let v: Value = serde_wasm_bindgen::from_value(request).map_err(error)?;
+            let v = from_js(&request).map_err(|e| err(&e))?;
             let name = match &v {
                 Value::Object(o) => Some(o.name.clone()),
                 _ => None,
@@ -423,7 +417,7 @@ impl JsSession {
                     Some(m) => tl::decode_result(&m, &body).ok(),
                     None => tl::decode_value(&body).ok(),
                 };
-                if let Some(v) = decoded.as_ref().and_then(to_js) {
+                if let Some(v) = decoded.as_ref().map(to_js) {
                     set(&o, "result", v);
                 }
                 set(&o, "body", Uint8Array::from(&body[..]).into());
@@ -451,7 +445,7 @@ impl JsSession {
             }
             SessionEvent::Update { body } => {
                 set(&o, "type", ty("update"));
-                if let Some(v) = tl::decode_value(&body).ok().as_ref().and_then(to_js) {
+                if let Some(v) = tl::decode_value(&body).ok().as_ref().map(to_js) {
                     set(&o, "update", v);
                 }
                 set(&o, "body", Uint8Array::from(&body[..]).into());

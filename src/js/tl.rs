@@ -6,23 +6,14 @@
 //! `long` as bigint, `int`/`double` as number, bytes as Uint8Array. `API_LAYER` is exported
 //! as a function (`API_LAYER()`), because wasm-bindgen cannot export a constant number.
 
-use crate::tl::{self, Value};
+use super::value::{from_js, to_js};
+use crate::tl;
 use wasm_bindgen::prelude::*;
-
-fn serializer() -> serde_wasm_bindgen::Serializer {
-    serde_wasm_bindgen::Serializer::new()
-        .serialize_large_number_types_as_bigints(true)
-        .serialize_maps_as_objects(true)
-}
-
-pub(crate) fn to_js(v: &Value) -> Result<JsValue, JsError> {
-    serde::Serialize::serialize(v, &serializer()).map_err(|e| JsError::new(&e.to_string()))
-}
 
 /// Encodes a TL object (`{ _: 'messages.sendMessage', ... }`) to its boxed bytes.
 #[wasm_bindgen(js_name = tlEncode)]
 pub fn tl_encode(obj: JsValue) -> Result<Vec<u8>, JsError> {
-    let v: Value = serde_wasm_bindgen::from_value(obj).map_err(|e| JsError::new(&e.to_string()))?;
+    let v = from_js(&obj).map_err(|e| JsError::new(&e))?;
     tl::encode_value(&v).map_err(|e| JsError::new(&e.to_string()))
 }
 
@@ -30,14 +21,14 @@ pub fn tl_encode(obj: JsValue) -> Result<Vec<u8>, JsError> {
 #[wasm_bindgen(js_name = tlDecode)]
 pub fn tl_decode(bytes: &[u8]) -> Result<JsValue, JsError> {
     let v = tl::decode_value(bytes).map_err(|e| JsError::new(&e.to_string()))?;
-    to_js(&v)
+    Ok(to_js(&v))
 }
 
 /// Decodes the result of `method` (needed for results such as `Vector<long>`).
 #[wasm_bindgen(js_name = tlDecodeResult)]
 pub fn tl_decode_result(method: &str, bytes: &[u8]) -> Result<JsValue, JsError> {
     let v = tl::decode_result(method, bytes).map_err(|e| JsError::new(&e.to_string()))?;
-    to_js(&v)
+    Ok(to_js(&v))
 }
 
 /// The id tables of the compiled schema for the JavaScript TL reader (`js/tl-reader.js`;

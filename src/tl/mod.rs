@@ -6,8 +6,8 @@
 //!   `int256`, `bytes`/`string`, `Bool`, vectors).
 //! - [`schema`]: the schema text parser (with constructor-id computation) and the compiled
 //!   schema: API layer [`API_LAYER`] + MTProto service + end-to-end.
-//! - [`encode_value`] / [`decode_value`]: the schema-driven codec over [`Value`], whose serde
-//!   shape is the JavaScript object convention (see [`value`]).
+//! - [`encode_value`] / [`decode_value`]: the schema-driven codec over [`Value`], which maps
+//!   one to one onto the JavaScript object convention (see [`value`]).
 //! - [`mtproto`] and [`secret`]: typed structs generated at build time from the same
 //!   schema text, for the core's own messages.
 //! - [`gzip`]: `gzip_packed` with an inflate cap.
