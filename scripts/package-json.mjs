@@ -24,6 +24,8 @@ const files = [
   'mtproto_wasm.js', 'mtproto_wasm.d.ts', 'mtproto_wasm_bg.wasm', 'mtproto_wasm_bg.wasm.d.ts',
   'mtproto_wasm_bg.nosimd.wasm', 'loader.js', 'loader.d.ts', 'client.js', 'client.d.ts', 'tl-schema.js', 'tl-reader.js', 'tl-writer.js',
   'secret.js', 'secret.d.ts',  'tl-types.d.ts', 'README.md',
+  // JavaScript the wasm imports (js/wasm-imports.js), where wasm-bindgen puts it.
+  'snippets/',
 ];
 const missing = files.filter((f) => !existsSync(join(pkgDir, f)));
 if (missing.length) throw new Error(`package-json: pkg/ lacks ${missing.join(', ')}`);

@@ -221,13 +221,26 @@ pub fn decrypt_message(
     let packet = bytes("packet", packet)?;
     let m = session::envelope::decrypt_message_with_id(&key, id, side(options)?, &packet)
         .map_err(error)?;
-    let o = Object::new();
-    set(&o, "salt", bigint(m.header.salt));
-    set(&o, "sessionId", bigint(m.header.session_id));
-    set(&o, "msgId", bigint(m.header.msg_id as u64));
-    set(&o, "seqNo", JsValue::from(m.header.seq_no));
-    set(&o, "body", Uint8Array::from(&m.body[..]).into());
-    Ok(o.into())
+    Ok(decrypted_message(
+        m.header.salt,
+        m.header.session_id,
+        m.header.msg_id as u64,
+        m.header.seq_no,
+        m.body,
+    ))
+}
+
+#[wasm_bindgen(module = "/js/wasm-imports.js")]
+extern "C" {
+    /// `{ salt, sessionId, msgId, seqNo, body }` built in JavaScript in one call.
+    #[wasm_bindgen(js_name = decryptedMessage)]
+    fn decrypted_message(
+        salt: u64,
+        session_id: u64,
+        msg_id: u64,
+        seq_no: i32,
+        body: Vec<u8>,
+    ) -> JsValue;
 }
 
 fn set(o: &Object, k: &'static str, v: JsValue) {
