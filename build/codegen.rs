@@ -33,6 +33,11 @@ fn local(name: &str) -> String {
 
 struct Ctx<'a> {
     schema: &'a ParsedSchema,
+    /// Boxed types kept as their raw TL bytes (`Vec<u8>`), read with `tl::codec::take_boxed`
+    /// in `part` (a `PartKind` variant): types the core never looks inside, whose typed
+    /// decoders would only add code to the wasm.
+    opaque: &'a [&'a str],
+    part: &'a str,
 }
 
 impl Ctx<'_> {
@@ -73,6 +78,7 @@ impl Ctx<'_> {
                 "bytes" => "Vec<u8>".into(),
                 "Bool" | "true" => "bool".into(),
                 "Object" => "Vec<u8>".into(),
+                _ if !*bare && self.opaque.contains(&name.as_str()) => "Vec<u8>".into(),
                 _ if *bare => format!("super::types::{}", self.bare_ctor(name)),
                 _ => format!("super::enums::{}", rust_name(name)),
             },
@@ -105,6 +111,9 @@ impl Ctx<'_> {
                 "Bool" => format!("write_bool(out, *{v});"),
                 "true" => String::new(),
                 "Object" => format!("out.extend_from_slice({v});"),
+                _ if !*bare && self.opaque.contains(&name.as_str()) => {
+                    format!("out.extend_from_slice({v});")
+                }
                 _ if *bare => format!("{v}.serialize_bare(out);"),
                 _ => format!("{v}.serialize(out);"),
             },
@@ -156,6 +165,10 @@ impl Ctx<'_> {
                     ),
                     None => "r.take_rest().to_vec()".into(),
                 },
+                _ if !*bare && self.opaque.contains(&name.as_str()) => format!(
+                    "crate::tl::codec::take_boxed(r, crate::tl::schema::PartKind::{}, {name:?})?.to_vec()",
+                    self.part
+                ),
                 _ if *bare => format!(
                     "super::types::{}::deserialize_bare(r)?",
                     self.bare_ctor(name)
@@ -470,7 +483,12 @@ pub fn generate(mtproto: &ParsedSchema, secret: &ParsedSchema, api_layer: u32) -
         "/// The MTProto service schema (`src/tl/schema/mtproto.tl`)."
     );
     let _ = writeln!(code, "pub mod mtproto {{");
-    Ctx { schema: mtproto }.module(&mut code);
+    Ctx {
+        schema: mtproto,
+        opaque: &[],
+        part: "Mtproto",
+    }
+    .module(&mut code);
     let _ = writeln!(code, "}}\n");
     let _ = writeln!(
         code,
@@ -483,7 +501,14 @@ pub fn generate(mtproto: &ParsedSchema, secret: &ParsedSchema, api_layer: u32) -
         "pub const LAYER: u32 = {};",
         secret.layer.unwrap_or(0)
     );
-    Ctx { schema: secret }.module(&mut code);
+    // Media and entities pass through the core untouched (to JavaScript, which decodes
+    // them with the schema-driven reader); their typed decoders were about 30 KB of wasm.
+    Ctx {
+        schema: secret,
+        opaque: &["DecryptedMessageMedia", "MessageEntity"],
+        part: "Secret",
+    }
+    .module(&mut code);
     let _ = writeln!(code, "}}");
     code
 }

@@ -539,3 +539,69 @@ fn schema_blob_stays_small() {
     assert_eq!(s.api_layer, 223);
     assert!(s.ctors.len() > 2400);
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn raw_media_and_entities_are_checked_as_typed_ones_were() {
+    // decryptedMessage keeps media and entities as raw TL (build/codegen.rs, `opaque`), read
+    // by tl::codec::take_boxed: exactly one constructor of the end-to-end type.
+    use tl::secret::enums;
+    let geo = Object::new("decryptedMessageMediaGeoPoint")
+        .with("lat", 1.5)
+        .with("long", -2.5);
+    let bold = Object::new("messageEntityBold")
+        .with("offset", 0)
+        .with("length", 2);
+    let msg: Value = Object::new("decryptedMessage")
+        .with("random_id", 5i64)
+        .with("ttl", 0)
+        .with("message", "hi")
+        .with("media", geo.clone())
+        .with("entities", Value::Vector(vec![bold.clone().into()]))
+        .into();
+    let bytes = encode_value(&msg).unwrap();
+    let geo_bytes = encode_value(&geo.into()).unwrap();
+    let bold_bytes = encode_value(&bold.into()).unwrap();
+    let typed = enums::DecryptedMessage::from_bytes(&bytes).unwrap();
+    let enums::DecryptedMessage::DecryptedMessage(m) = &typed else {
+        panic!("{typed:?}")
+    };
+    assert_eq!(m.media.as_deref(), Some(&geo_bytes[..]));
+    assert_eq!(m.entities, Some(vec![bold_bytes.clone()]));
+    assert_eq!(typed.to_bytes(), bytes);
+
+    // The media slot with something else in it: each refused.
+    let at = bytes
+        .windows(geo_bytes.len())
+        .position(|w| w == &geo_bytes[..])
+        .unwrap();
+    let with_media = |media: &[u8]| [&bytes[..at], media, &bytes[at + geo_bytes.len()..]].concat();
+    assert_eq!(
+        enums::DecryptedMessage::from_bytes(&with_media(&geo_bytes)).unwrap(),
+        typed
+    );
+    let mut gz = tl::GZIP_PACKED_ID.to_le_bytes().to_vec();
+    tl::primitives::write_bytes(&mut gz, &tl::gzip::gzip(&geo_bytes));
+    let input_peer_self = 0x7da0_7ec9u32.to_le_bytes(); // API only
+    for (bad, why) in [
+        (gz, "gzip_packed"),
+        (input_peer_self.to_vec(), "an API constructor"),
+        (bold_bytes.clone(), "a MessageEntity"),
+        (geo_bytes[..12].to_vec(), "truncated"),
+        (0x1234_5678u32.to_le_bytes().to_vec(), "an unknown id"),
+    ] {
+        assert!(
+            enums::DecryptedMessage::from_bytes(&with_media(&bad)).is_err(),
+            "{why}"
+        );
+        // and refused by take_boxed itself, the reader left where it was
+        let mut r = tl::Reader::new(&bad);
+        let got = tl::codec::take_boxed(&mut r, schema::PartKind::Secret, "DecryptedMessageMedia");
+        assert!(got.is_err(), "{why}");
+        assert_eq!(r.position(), 0, "{why}");
+    }
+    let mut r = tl::Reader::new(&bytes[at..]);
+    let got = tl::codec::take_boxed(&mut r, schema::PartKind::Secret, "DecryptedMessageMedia");
+    assert_eq!(got.unwrap(), &geo_bytes[..]);
+    assert_eq!(r.position(), geo_bytes.len());
+}

@@ -573,6 +573,46 @@ fn decode_prefix_with(bytes: &[u8], kind: Option<PartKind>) -> Result<(Value, us
     Ok((v, r.position()))
 }
 
+/// The bytes of one boxed value of the type `type_name` of `kind`'s schema at the reader's
+/// position, checked by the schema-driven decoder, which the reader then moves past.
+///
+/// The typed structs (`build/codegen.rs`) use it for types they keep as raw TL, such as the
+/// end-to-end `DecryptedMessageMedia`: the core never looks inside them, and typed
+/// decoders for every media constructor made a tenth of the wasm's code.
+pub fn take_boxed<'a>(
+    r: &mut Reader<'a>,
+    kind: PartKind,
+    type_name: &str,
+) -> Result<&'a [u8], TlError> {
+    let schema = Schema::get()?;
+    let expected = schema
+        .strings
+        .iter()
+        .position(|s| &**s == type_name)
+        .and_then(|i| u32::try_from(i).ok())
+        .ok_or(TlError::SchemaBlob)?;
+    let part = part_index(schema, Some(kind));
+    // As a typed decoder: the constructor must be one of this schema's (no gzip_packed, no
+    // same-named type of another schema).
+    let id = r.peek_u32().ok_or(TlError::Truncated {
+        offset: r.position(),
+    })?;
+    let own = part
+        .and_then(|p| schema.parts.get(usize::from(p)))
+        .is_some_and(|p| p.by_id.contains_key(&id));
+    if !own {
+        return Err(TlError::UnknownConstructor { id });
+    }
+    let mut sub = Reader::new(r.rest());
+    let mut dec = Decoder {
+        schema,
+        path: Vec::new(),
+        inflate_limit: MAX_INFLATED,
+    };
+    dec.object(&mut sub, Some(expected), part, 0)?;
+    r.take(sub.position())
+}
+
 /// Like [`decode_value`], but ids are looked up in `kind`'s schema first.
 pub fn decode_value_in(kind: PartKind, bytes: &[u8]) -> Result<Value, TlError> {
     let (v, used) = decode_prefix_with(bytes, Some(kind))?;

@@ -11,6 +11,9 @@
 //! `Vec<T>`, boxed types their enum, `Object` the raw TL bytes of the object (for
 //! `message.body` exactly `bytes` long; elsewhere, e.g. `rpc_result.result`, the rest of
 //! the input). `#` fields are not stored: they are computed from the optional fields.
+//! The end-to-end `DecryptedMessageMedia` and `MessageEntity` are kept as their raw boxed
+//! TL bytes (`Vec<u8>`), checked on the way in by the schema-driven decoder
+//! ([`take_boxed`](super::codec::take_boxed)): the core never looks inside them.
 #![allow(
     clippy::all,
     clippy::pedantic,
