@@ -6,7 +6,8 @@
 // inserted and removed). For every input both must give the same value (decodeTl keeps unset
 // optional fields as undefined keys; tlDecode leaves them out) or both must throw. Used by
 // tests/js/tl-reader.test.mjs in this process (compiled readers) and in a Node that refuses
-// code generation (interpreted readers). No Node imports.
+// code generation (interpreted readers), and by tests/js/tl-page.mjs in headless Chromium.
+// No Node imports.
 
 const VECTOR_ID = 0x1cb5c415;
 const BOOL_TRUE_ID = 0x997275b5;
