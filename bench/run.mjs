@@ -90,11 +90,11 @@ row('2048-bit modexp (g^x mod dh_prime)', '256-byte exponent', measure(() => our
   const label = `${bytes.length} bytes`;
   const theirDecode = measure(() => TlBinaryReader.deserializeObject(__tlReaderMap, bytes));
   row('TL decode messages.messages (100 msgs, 50 users) to JS objects: decodeTl (JS reader compiled from the schema; the Client uses it)', label, measure(() => decodeTl(bytes)), '@mtcute/core generated reader', theirDecode);
-  row('TL decode messages.messages (100 msgs, 50 users) to JS objects: tlDecode (serde-wasm-bindgen)', label, measure(() => ours.tlDecode(bytes)), '@mtcute/core generated reader', theirDecode);
+  row('TL decode messages.messages (100 msgs, 50 users) to JS objects: tlDecode (the Rust codec)', label, measure(() => ours.tlDecode(bytes)), '@mtcute/core generated reader', theirDecode);
   const theirEncode = measure(() => TlBinaryWriter.serializeObject(__tlWriterMap, theirObj));
   if (Buffer.compare(Buffer.from(encodeTl(ourObj)), Buffer.from(bytes)) !== 0) throw new Error('encodeTl differs from tlEncode');
   row('TL encode messages.messages (100 msgs, 50 users) from JS objects: encodeTl (JS writer compiled from the schema; the Client uses it)', label, measure(() => encodeTl(ourObj)), '@mtcute/core generated writer', theirEncode);
-  row('TL encode messages.messages (100 msgs, 50 users) from JS objects: tlEncode (serde-wasm-bindgen)', label, measure(() => ours.tlEncode(ourObj)), '@mtcute/core generated writer', theirEncode);
+  row('TL encode messages.messages (100 msgs, 50 users) from JS objects: tlEncode (the Rust codec)', label, measure(() => ours.tlEncode(ourObj)), '@mtcute/core generated writer', theirEncode);
   // How decoding cost grows with the answer: 1 to 1,000 messages (users: half as many, at least 1).
   for (const n of [1, 10, 100, 1000]) {
     const b = ours.tlEncode(syntheticMessages(n, Math.max(1, n >> 1)));

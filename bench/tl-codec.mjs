@@ -1,6 +1,6 @@
 // The JavaScript TL reader and writer (decodeTl / encodeTl: js/tl-reader.js, js/tl-writer.js)
 // against @mtcute/core's generated reader and writer on the messages.messages answers of
-// bench/run.mjs (bench/lib/tl-sample.mjs): median µs per call, and tlEncode (serde) for
+// bench/run.mjs (bench/lib/tl-sample.mjs): median µs per call, and tlEncode (the Rust codec) for
 // reference. Needs pkg/ built (scripts/build.sh). `node bench/tl-codec.mjs [rounds]`; add
 // --disallow-code-generation-from-strings before the script for the interpreted readers.
 import { readFileSync } from 'node:fs';
@@ -31,5 +31,5 @@ for (const n of [1, 10, 100, 1000]) {
   const label = `${String(n).padStart(4)} messages (${bytes.length} bytes)`;
   line(`${label} decode`, us(() => decodeTl(bytes)), us(() => TlBinaryReader.deserializeObject(__tlReaderMap, bytes)));
   line(`${label} encode`, us(() => encodeTl(obj)), us(() => TlBinaryWriter.serializeObject(__tlWriterMap, theirObj)));
-  if (n === 100) console.log(`${label} encode with tlEncode (serde-wasm-bindgen): ${us(() => ours.tlEncode(obj)).toFixed(2)} µs`);
+  if (n === 100) console.log(`${label} encode with tlEncode (the Rust codec): ${us(() => ours.tlEncode(obj)).toFixed(2)} µs`);
 }
