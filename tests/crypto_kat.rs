@@ -14,8 +14,8 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use mtproto_wasm::crypto::{
     AesCtr256, AuthKey, CryptoError, DhParams, DhPrimeCache, FixedRandom,
-    PRODUCTION_KEY_FINGERPRINT, RSA_PAD_MAX_DATA, SeededRandom, aes_ige_decrypt, aes_ige_encrypt,
-    builtin_keys, factorize_pq, find_key, mod_pow, sha1, sha1_concat,
+    PRODUCTION_KEY_FINGERPRINT, RSA_PAD_MAX_DATA, RandomSource, SeededRandom, aes_ige_decrypt,
+    aes_ige_encrypt, builtin_keys, factorize_pq, find_key, mod_pow, sha1, sha1_concat,
 };
 use num_bigint::BigUint;
 use num_traits::One;
@@ -339,6 +339,20 @@ fn bad_primes_each_get_their_own_error() {
     assert_eq!(result, Err(CryptoError::DhPrimeNotSafe));
     let again = DhParams::verify(&not_safe, 2, &mut no_rng(), &mut cache);
     assert_eq!(again, Err(CryptoError::DhPrimeNotSafe));
+    // That verdict costs at most the one Miller-Rabin base that shows (p-1)/2 composite
+    // (256 + 8 random bytes), not rounds on p: a server sending such primes cannot make the
+    // client spend 40 exponentiations on each.
+    struct Counting(SeededRandom, usize);
+    impl RandomSource for Counting {
+        fn fill(&mut self, buf: &mut [u8]) -> Result<(), CryptoError> {
+            self.1 += buf.len();
+            self.0.fill(buf)
+        }
+    }
+    let mut counting = Counting(SeededRandom::new(9), 0);
+    let result = DhParams::verify_uncached(&not_safe, 2, &mut counting);
+    assert_eq!(result, Err(CryptoError::DhPrimeNotSafe));
+    assert!(counting.1 <= 256 + 8, "{} random bytes drawn", counting.1);
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
