@@ -605,3 +605,27 @@ fn raw_media_and_entities_are_checked_as_typed_ones_were() {
     assert_eq!(got.unwrap(), &geo_bytes[..]);
     assert_eq!(r.position(), geo_bytes.len());
 }
+
+/// docs/tl.md, "Name clashes": at the top level a name resolves API first, so a service or
+/// end-to-end constructor whose name the API also uses re-encodes through `encode_value_in`
+/// with its own schema; `encode_value` takes the API one (found by fuzzing tl_decode).
+#[test]
+fn clashing_names_re_encode_in_their_own_schema() {
+    // message#5bb8e511 msg_id:long seqno:int bytes:int body:Object (the service schema)
+    let body = encode_value(&Object::new("help.getConfig").into()).unwrap();
+    let mut bytes = 0x5bb8_e511u32.to_le_bytes().to_vec();
+    bytes.extend_from_slice(&7i64.to_le_bytes());
+    bytes.extend_from_slice(&1i32.to_le_bytes());
+    bytes.extend_from_slice(&(body.len() as i32).to_le_bytes());
+    bytes.extend_from_slice(&body);
+    let v = decode_value(&bytes).unwrap();
+    assert_eq!(v.as_object().unwrap().name, "message");
+    assert!(matches!(
+        encode_value(&v),
+        Err(TlError::MissingField { path }) if path == "message.id"
+    ));
+    assert_eq!(
+        tl::encode_value_in(schema::PartKind::Mtproto, &v).unwrap(),
+        bytes
+    );
+}
