@@ -1,13 +1,14 @@
 //! Checked conversions of JavaScript arguments.
 
-use js_sys::{BigInt, Uint8Array};
+use js_sys::BigInt;
 use wasm_bindgen::prelude::*;
 
 /// The bytes of a `Uint8Array` argument, or an error naming it.
 pub(crate) fn bytes(name: &str, value: &JsValue) -> Result<Vec<u8>, JsError> {
-    match value.dyn_ref::<Uint8Array>() {
-        Some(arr) => Ok(arr.to_vec()),
-        None => Err(JsError::new(&format!("{name} must be a Uint8Array"))),
+    match super::imports::bytes_of(value, false) {
+        Ok(Some(b)) => Ok(b),
+        Ok(None) => Err(JsError::new(&format!("{name} must be a Uint8Array"))),
+        Err(e) => Err(JsError::new(&format!("{name}: {e}"))),
     }
 }
 
@@ -53,9 +54,14 @@ pub(crate) fn error(e: impl core::fmt::Display) -> JsError {
 /// `options.rsaKeys`: an array of PEM strings (PKCS#1 or SPKI), each parsed; the error
 /// names the bad entry.
 pub(crate) fn rsa_keys(keys: JsValue) -> Result<Vec<crate::crypto::RsaPublicKey>, JsError> {
-    let keys = keys
-        .dyn_into::<js_sys::Array>()
-        .map_err(|_| JsError::new("options.rsaKeys must be an array of PEM strings"))?;
+    let not_array = || JsError::new("options.rsaKeys must be an array of PEM strings");
+    if super::imports::kind(&keys).map_err(|e| JsError::new(&format!("options.rsaKeys: {e}")))?
+        != super::imports::Kind::Array
+    {
+        return Err(not_array());
+    }
+    let keys = super::imports::items(&keys)
+        .map_err(|e| JsError::new(&format!("options.rsaKeys: {}", super::imports::thrown(&e))))?;
     let mut out = Vec::new();
     for (i, pem) in keys.iter().enumerate() {
         let pem = pem

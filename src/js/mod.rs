@@ -10,6 +10,7 @@ mod bench;
 mod client;
 mod crypto;
 mod handshake;
+mod imports;
 mod secret;
 mod session;
 #[cfg(feature = "test-server")]

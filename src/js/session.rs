@@ -48,6 +48,7 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::args::{bigint, bytes, bytes_exact, error};
+use super::imports::{self, decrypted_message};
 use super::value::{from_js, to_js};
 use crate::crypto::{AuthKey, OsRandom, Side};
 use crate::session::{self, FailureReason, InvokeOptions, RequestId, SessionConfig, SessionEvent};
@@ -230,19 +231,6 @@ pub fn decrypt_message(
     ))
 }
 
-#[wasm_bindgen(module = "/js/wasm-imports.js")]
-extern "C" {
-    /// `{ salt, sessionId, msgId, seqNo, body }` built in JavaScript in one call.
-    #[wasm_bindgen(js_name = decryptedMessage)]
-    fn decrypted_message(
-        salt: u64,
-        session_id: u64,
-        msg_id: u64,
-        seq_no: i32,
-        body: Vec<u8>,
-    ) -> JsValue;
-}
-
 fn set(o: &Object, k: &'static str, v: JsValue) {
     let _ = Reflect::set(o, &JsValue::from_str(wasm_bindgen::intern(k)), &v);
 }
@@ -309,8 +297,10 @@ impl JsSession {
     /// Queues a request: boxed TL bytes (Uint8Array) or a TL object (`{ _: 'method', ... }`).
     /// Options: `after` (a request id: sent as invokeAfterMsg). Returns the request id.
     pub fn invoke(&mut self, request: JsValue, options: JsValue) -> Result<f64, JsError> {
-        let (body, method) = if let Some(arr) = request.dyn_ref::<Uint8Array>() {
-            (arr.to_vec(), None)
+        let (body, method) = if let Some(bytes) =
+            imports::bytes_of(&request, false).map_err(|e| err(&format!("request: {e}")))?
+        {
+            (bytes, None)
         } else if request.is_object() {
             let v = from_js(&request).map_err(|e| err(&e))?;
             let name = match &v {

@@ -6,6 +6,7 @@
 //! `long` as bigint, `int`/`double` as number, bytes as Uint8Array. `API_LAYER` is exported
 //! as a function (`API_LAYER()`), because wasm-bindgen cannot export a constant number.
 
+use super::args;
 use super::value::{from_js, to_js};
 use crate::tl;
 use wasm_bindgen::prelude::*;
@@ -19,15 +20,22 @@ pub fn tl_encode(obj: JsValue) -> Result<Vec<u8>, JsError> {
 
 /// Decodes boxed TL bytes into an object.
 #[wasm_bindgen(js_name = tlDecode)]
-pub fn tl_decode(bytes: &[u8]) -> Result<JsValue, JsError> {
-    let v = tl::decode_value(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+pub fn tl_decode(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: &JsValue,
+) -> Result<JsValue, JsError> {
+    let v = tl::decode_value(&args::bytes("bytes", bytes)?)
+        .map_err(|e| JsError::new(&e.to_string()))?;
     Ok(to_js(&v))
 }
 
 /// Decodes the result of `method` (needed for results such as `Vector<long>`).
 #[wasm_bindgen(js_name = tlDecodeResult)]
-pub fn tl_decode_result(method: &str, bytes: &[u8]) -> Result<JsValue, JsError> {
-    let v = tl::decode_result(method, bytes).map_err(|e| JsError::new(&e.to_string()))?;
+pub fn tl_decode_result(
+    method: &str,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: &JsValue,
+) -> Result<JsValue, JsError> {
+    let v = tl::decode_result(method, &args::bytes("bytes", bytes)?)
+        .map_err(|e| JsError::new(&e.to_string()))?;
     Ok(to_js(&v))
 }
 
@@ -59,8 +67,11 @@ pub fn tl_name_tables() -> Result<String, JsError> {
 
 /// The data of a `gzip_packed` (at most 16 MiB inflated, as the Rust decoder allows).
 #[wasm_bindgen(js_name = tlGunzip)]
-pub fn tl_gunzip(packed: &[u8]) -> Result<Vec<u8>, JsError> {
-    tl::gzip::gunzip(packed, tl::gzip::MAX_INFLATED).map_err(|e| JsError::new(&e.to_string()))
+pub fn tl_gunzip(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] packed: &JsValue,
+) -> Result<Vec<u8>, JsError> {
+    let packed = args::bytes("packed", packed)?;
+    tl::gzip::gunzip(&packed, tl::gzip::MAX_INFLATED).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The API layer of the compiled-in schema (a function: `API_LAYER()`).
@@ -88,7 +99,9 @@ mod tests {
         )
         .unwrap();
         let bytes = tl_encode(obj).ok().unwrap();
-        let back = tl_decode(&bytes).ok().unwrap();
+        let back = tl_decode(&js_sys::Uint8Array::from(&bytes[..]).into())
+            .ok()
+            .unwrap();
         assert_eq!(get(&back, "_").as_string().unwrap(), "messages.sendMessage");
         assert!(get(&back, "random_id").is_bigint());
         assert!(get(&get(&back, "peer"), "access_hash").is_bigint());
@@ -113,7 +126,9 @@ mod tests {
             js_sys::eval("({ _: 'req_pq_multi', nonce: [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15] })")
                 .unwrap();
         let bytes = tl_encode(obj).ok().unwrap();
-        let back = tl_decode(&bytes).ok().unwrap();
+        let back = tl_decode(&js_sys::Uint8Array::from(&bytes[..]).into())
+            .ok()
+            .unwrap();
         assert!(get(&back, "nonce").is_instance_of::<js_sys::Uint8Array>());
         assert_eq!(tl_encode(back).ok().unwrap(), bytes);
         // errors are JS errors with the field path

@@ -96,24 +96,36 @@ impl Transport {
 
     /// Frames (and encrypts, when obfuscated) one MTProto packet; its length must be a
     /// multiple of 4.
-    pub fn pack(&mut self, payload: &[u8]) -> Result<Vec<u8>, JsError> {
+    pub fn pack(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] payload: &JsValue,
+    ) -> Result<Vec<u8>, JsError> {
+        let payload = super::args::bytes("payload", payload)?;
         self.codec
-            .pack(payload, &mut OsRandom)
+            .pack(&payload, &mut OsRandom)
             .map_err(|e| err(&e.to_string()))
     }
 
     /// Like `pack`, asking the server for a quick ack (with 'full', which has no quick
     /// ack, the same as `pack`).
     #[wasm_bindgen(js_name = packWithQuickAck)]
-    pub fn pack_with_quick_ack(&mut self, payload: &[u8]) -> Result<Vec<u8>, JsError> {
+    pub fn pack_with_quick_ack(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] payload: &JsValue,
+    ) -> Result<Vec<u8>, JsError> {
+        let payload = super::args::bytes("payload", payload)?;
         self.codec
-            .pack_requesting_quick_ack(payload, &mut OsRandom)
+            .pack_requesting_quick_ack(&payload, &mut OsRandom)
             .map_err(|e| err(&e.to_string()))
     }
 
     /// Takes received bytes; returns the complete packets (`Uint8Array[]`), possibly empty.
-    pub fn unpack(&mut self, chunk: &[u8]) -> Result<Array, JsError> {
-        let items = self.codec.unpack(chunk).map_err(|e| err(&e.to_string()))?;
+    pub fn unpack(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] chunk: &JsValue,
+    ) -> Result<Array, JsError> {
+        let chunk = super::args::bytes("chunk", chunk)?;
+        let items = self.codec.unpack(&chunk).map_err(|e| err(&e.to_string()))?;
         let frames = Array::new();
         for item in items {
             match item {
@@ -165,8 +177,10 @@ fn bool_field(options: &JsValue, name: &'static str) -> Result<bool, JsError> {
 
 /// A secret given as a Uint8Array or a hex string.
 fn secret(v: &JsValue) -> Result<Vec<u8>, JsError> {
-    if let Some(arr) = v.dyn_ref::<Uint8Array>() {
-        return Ok(arr.to_vec());
+    if let Some(bytes) =
+        super::imports::bytes_of(v, false).map_err(|e| err(&format!("secret: {e}")))?
+    {
+        return Ok(bytes);
     }
     let s = v
         .as_string()
@@ -184,6 +198,10 @@ fn secret(v: &JsValue) -> Result<Vec<u8>, JsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn js_bytes(b: &[u8]) -> JsValue {
+        Uint8Array::from(b).into()
+    }
     use crate::transport::{AcceptConfig, TransportCodec};
     use js_sys::Object;
     use wasm_bindgen_test::wasm_bindgen_test;
@@ -263,8 +281,8 @@ mod tests {
         };
         let mut s = TransportCodec::accept(&t.header(), &acc).unwrap().unwrap();
         assert_eq!(s.dc_id(), 10002);
-        assert!(message(t.pack(&[1, 2, 3]).err().unwrap()).contains("multiple of 4"));
-        let up = t.pack_with_quick_ack(&[7; 24]).unwrap();
+        assert!(message(t.pack(&js_bytes(&[1, 2, 3])).err().unwrap()).contains("multiple of 4"));
+        let up = t.pack_with_quick_ack(&js_bytes(&[7; 24])).unwrap();
         assert!(matches!(
             &s.unpack(&up).unwrap()[..],
             [Incoming::Frame {
@@ -274,13 +292,13 @@ mod tests {
         ));
         let mut down = s.pack(&[9; 24], &mut OsRandom).unwrap();
         down.extend(s.pack_quick_ack(5, &mut OsRandom).unwrap());
-        let frames = t.unpack(&down).unwrap();
+        let frames = t.unpack(&js_bytes(&down)).unwrap();
         assert_eq!(frames.length(), 1);
         assert_eq!(Uint8Array::new(&frames.get(0)).to_vec()[..24], [9; 24]);
         assert_eq!(t.take_quick_acks(), [0x8000_0005]);
         let e = s.pack_transport_error(-429, &mut OsRandom).unwrap();
-        assert!(message(t.unpack(&e).err().unwrap()).contains("-429 (transport flood)"));
+        assert!(message(t.unpack(&js_bytes(&e)).err().unwrap()).contains("-429 (transport flood)"));
         assert!(t.closed());
-        assert!(message(t.unpack(&[]).err().unwrap()).contains("closed"));
+        assert!(message(t.unpack(&js_bytes(&[])).err().unwrap()).contains("closed"));
     }
 }

@@ -14,14 +14,16 @@
 //! | Map with string keys               | `Object`, as a plain object                    |
 //!
 //! Anything else (functions, symbols, other iterables such as Set, Map keys that are not
-//! strings, holes and `null` inside arrays) is refused with an error naming the path to it. Input deeper than
-//! the codec can encode is refused before it can exhaust the stack.
+//! strings, holes and `null` inside arrays, arrays over 2^20 items) is refused with an error
+//! naming the path to it, and so is a value whose getters or Proxy traps throw. Input deeper
+//! than the codec can encode is refused before it can exhaust the stack.
 //!
 //! Out: `Long` is a bigint, `Int`/`Double` numbers, `Bytes` a Uint8Array, objects plain
 //! objects with `_` first.
 
+use super::imports::{self, Kind};
 use crate::tl::{self, Object as TlObject, Value};
-use js_sys::{Array, ArrayBuffer, BigInt, Object, Reflect, Uint8Array};
+use js_sys::{Array, BigInt, Object, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -79,66 +81,55 @@ fn convert(v: &JsValue, depth: usize, path: &mut Vec<String>) -> Result<Value, S
     if depth > MAX_INPUT_DEPTH {
         return Err("TL value nested too deeply".into());
     }
-    if let Some(b) = v.as_bool() {
-        return Ok(Value::Bool(b));
-    }
-    if let Some(n) = v.as_f64() {
-        return Ok(if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
-            int_value(n as i64)
-        } else {
-            Value::Double(n)
-        });
-    }
-    if v.is_bigint() {
+    // Every look into an object goes through `imports` (imported with `catch`): a getter or a
+    // Proxy trap that throws gives an error here instead of unwinding through the wasm.
+    match imports::kind(v)? {
+        Kind::Bool => Ok(Value::Bool(v.as_bool().unwrap_or_default())),
+        Kind::Number => {
+            let n = v.as_f64().unwrap_or(f64::NAN);
+            Ok(if n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER {
+                int_value(n as i64)
+            } else {
+                Value::Double(n)
+            })
+        }
         // A bigint above i64::MAX keeps its bit pattern: `long` is 64 bits on the wire.
-        return match i64::try_from(v.clone()) {
+        Kind::BigInt => match i64::try_from(v.clone()) {
             Ok(i) => Ok(int_value(i)),
             Err(v) => u64::try_from(v)
                 .map(|u| Value::Long(u as i64))
                 .map_err(|_| "bigint out of 64-bit range".to_string()),
-        };
-    }
-    if let Some(s) = v.as_string() {
-        return Ok(Value::String(s));
-    }
-    if let Some(arr) = v.dyn_ref::<Array>() {
-        let mut items = Vec::with_capacity((arr.length() as usize).min(4096));
-        for i in 0..arr.length() {
-            path.push(i.to_string());
-            let item = arr.get(i);
-            if item.is_null() || item.is_undefined() {
-                return Err("expected a TL value, got null or undefined".into());
+        },
+        Kind::String => Ok(Value::String(v.as_string().unwrap_or_default())),
+        Kind::Array => {
+            let arr = imports::items(v).map_err(|e| imports::thrown(&e))?;
+            let mut items = Vec::with_capacity((arr.length() as usize).min(4096));
+            for (i, item) in arr.iter().enumerate() {
+                path.push(i.to_string());
+                if item.is_null() || item.is_undefined() {
+                    return Err("expected a TL value, got null or undefined".into());
+                }
+                items.push(convert(&item, depth + 1, path)?);
+                path.pop();
             }
-            items.push(convert(&item, depth + 1, path)?);
-            path.pop();
+            Ok(Value::Vector(items))
         }
-        return Ok(Value::Vector(items));
+        Kind::Bytes => Ok(Value::Bytes(
+            imports::bytes_of(v, true)?.unwrap_or_default(),
+        )),
+        Kind::Map | Kind::Object => {
+            let entries = imports::entries(v).map_err(|e| imports::thrown(&e))?;
+            object(&entries, depth, path)
+        }
+        Kind::Refused => Err(
+            "expected a TL value (object with `_`, number, bigint, string, bytes, array, boolean)"
+                .into(),
+        ),
     }
-    if let Some(bytes) = v.dyn_ref::<Uint8Array>() {
-        return Ok(Value::Bytes(bytes.to_vec()));
-    }
-    if let Some(buf) = v.dyn_ref::<ArrayBuffer>() {
-        return Ok(Value::Bytes(Uint8Array::new(buf).to_vec()));
-    }
-    if let Some(map) = v.dyn_ref::<js_sys::Map>() {
-        // Array.from(map): its [key, value] entries in insertion order.
-        return object(&Array::from(map), depth, path);
-    }
-    if v.is_object() && !is_iterable(v) {
-        // Own enumerable string keys, in property order.
-        return object(&Object::entries(v.unchecked_ref()), depth, path);
-    }
-    Err(
-        "expected a TL value (object with `_`, number, bigint, string, bytes, array, boolean)"
-            .into(),
-    )
 }
 
-fn is_iterable(v: &JsValue) -> bool {
-    Reflect::has(v, &js_sys::Symbol::iterator()).unwrap_or(true)
-}
-
-/// An object from its `[key, value]` entries.
+/// An object from its `[key, value]` entries (a plain array of plain pairs, from
+/// `imports::entries`).
 fn object(entries: &Array, depth: usize, path: &mut Vec<String>) -> Result<Value, String> {
     let mut out = TlObject::default();
     for entry in entries.iter() {
@@ -230,6 +221,55 @@ mod tests {
         assert!(e.starts_with("peer.ids.1: "), "{e}");
         let e = from_js(&js("{ _: 'x', f: () => 1 }")).unwrap_err();
         assert!(e.starts_with("f: "), "{e}");
+    }
+
+    #[wasm_bindgen_test]
+    fn values_that_throw_when_read_are_errors_not_exceptions() {
+        for (src, at) in [
+            (
+                "{ _: 'a', get x() { throw new Error('getter') } }",
+                "getter",
+            ),
+            (
+                "new Proxy({}, { ownKeys() { throw new Error('ownKeys') } })",
+                "ownKeys",
+            ),
+            (
+                "{ _: 'a', v: new Proxy([1], { get() { throw new Error('index') } }) }",
+                "index",
+            ),
+            (
+                "(() => { const m = new Map([['_', 'a']]); m[Symbol.iterator] = function* () { yield null; }; return m; })()",
+                "",
+            ),
+            (
+                "(() => { const p = Proxy.revocable({}, {}); p.revoke(); return p.proxy; })()",
+                "",
+            ),
+            ("new Proxy(new Uint8Array(4), {})", ""),
+            (
+                "{ _: 'a', b: (() => { const u = new Uint8Array(2); Object.defineProperty(u, 'length', { value: 2 }); Object.defineProperty(u, 'buffer', { get() { throw 'buffer' } }); return u; })() }",
+                "buffer",
+            ),
+            (
+                "{ _: 'a', v: { length: 2 ** 32 - 1, __proto__: Array.prototype } }",
+                "",
+            ),
+            (
+                "{ _: 'a', v: (() => { const a = []; a.length = 2 ** 21; return a; })() }",
+                "longer",
+            ),
+        ] {
+            let e = from_js(&js(src)).unwrap_err();
+            assert!(e.contains("threw") || e.contains("expected"), "{src}: {e}");
+            assert!(e.contains(at), "{src}: {e}");
+        }
+        // a Uint8Array's own `length` is never read: the bytes come from a fresh view (and a
+        // plain one goes to the glue as it is)
+        let u = js(
+            "(() => { const u = new Uint8Array([1, 2]); Object.defineProperty(u, 'length', { get() { throw 1 } }); return u; })()",
+        );
+        assert_eq!(from_js(&u), Ok(Value::Bytes(vec![1, 2])));
     }
 
     #[wasm_bindgen_test]
