@@ -267,13 +267,22 @@ impl JsClientCore {
     /// `{ _: 'ping', ping_id: 1n }`); returns its id (a number).
     pub fn invoke(&mut self, request: JsValue) -> Result<f64, JsError> {
         let (method, body) = tl_object("request", request)?;
-        self.invoke_encoded(method, body)
+        self.queue_encoded(method, body)
     }
 
     /// Queues a request already encoded (by `encodeTl` of `client.js`): `method` names it (the
     /// result is decoded as its answer), `body` is its boxed TL; returns its id (a number).
     #[wasm_bindgen(js_name = invokeEncoded)]
-    pub fn invoke_encoded(&mut self, method: String, body: Vec<u8>) -> Result<f64, JsError> {
+    pub fn invoke_encoded(
+        &mut self,
+        method: String,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] body: &JsValue,
+    ) -> Result<f64, JsError> {
+        let body = bytes("body", body)?;
+        self.queue_encoded(method, body)
+    }
+
+    fn queue_encoded(&mut self, method: String, body: Vec<u8>) -> Result<f64, JsError> {
         let id = self
             .inner
             .invoke(body)

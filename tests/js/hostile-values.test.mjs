@@ -61,6 +61,7 @@ test('ClientCore.invoke and handleBytes: hostile values fail and the core keeps 
   }
   for (const [what, value, expect] of hostileBytes()) {
     throwsCleanly(() => c.handleBytes(0, value), what, expect);
+    throwsCleanly(() => c.invokeEncoded('help.getConfig', value), what, expect);
     assert.ok(c.invoke({ _: 'help.getConfig' }) > last, what);
   }
 });
