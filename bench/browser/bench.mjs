@@ -4,7 +4,7 @@
 // peer comes from node_modules/ through the page's import map, no bundler.
 import load, * as ours from '/pkg/loader.js';
 import { decodeTl, encodeTl } from '/pkg/client.js';
-import { median, makeMeasure } from '../lib/measure.mjs';
+import { median, makeMeasure, warmUp } from '../lib/measure.mjs';
 import { syntheticMessages } from '../lib/tl-sample.mjs';
 
 const log = (msg) => console.log(`[bench] ${msg}`);
@@ -146,6 +146,9 @@ export async function runBench({ quick = false } = {}) {
     const ourObj = ours.tlDecode(bytes);
     if (ourObj.messages.length !== 100 || ourObj.users[49].first_name !== 'User 49') throw new Error('TL decode check');
     if (JSON.stringify(decodeTl(bytes), big) !== JSON.stringify(ourObj, big)) throw new Error('decodeTl differs from tlDecode');
+    // Both sides' generated code at steady state first (as in run.mjs).
+    warmUp([() => decodeTl(bytes), () => tl.TlBinaryReader.deserializeObject(tl.readers, bytes),
+      () => encodeTl(ourObj), () => tl.TlBinaryWriter.serializeObject(tl.writers, theirObj)], quick ? 100 : 500);
     row('TL decode messages.messages (100 msgs, 50 users) to JS objects: decodeTl (JS reader compiled from the schema; the Client uses it)', `${bytes.length} bytes`,
       measure(() => decodeTl(bytes)), '@mtcute/core generated reader', measure(() => tl.TlBinaryReader.deserializeObject(tl.readers, bytes)));
     if (!sameBytes(encodeTl(ourObj), bytes)) throw new Error('encodeTl differs from tlEncode');
