@@ -3,7 +3,9 @@
 //! The readers of caller values are imported with `catch`: whatever the caller's getters,
 //! Proxy traps or iterators throw comes back here as an `Err`. An exception thrown through
 //! the wasm instead would skip the Rust frames' cleanup and leave the object whose method was
-//! running borrowed for good, so every later call on it would fail.
+//! running borrowed for good, so every later call on it would fail. Byte arguments come
+//! through [`bytes_of`]: the glue copies what `bytesOf` returns, sized by its `length`, so
+//! `bytesOf` returns only values whose `length` is the real one (see its comment).
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
