@@ -54,14 +54,14 @@ pub(crate) fn error(e: impl core::fmt::Display) -> JsError {
 /// `options.rsaKeys`: an array of PEM strings (PKCS#1 or SPKI), each parsed; the error
 /// names the bad entry.
 pub(crate) fn rsa_keys(keys: JsValue) -> Result<Vec<crate::crypto::RsaPublicKey>, JsError> {
-    let not_array = || JsError::new("options.rsaKeys must be an array of PEM strings");
-    if super::imports::kind(&keys).map_err(|e| JsError::new(&format!("options.rsaKeys: {e}")))?
-        != super::imports::Kind::Array
-    {
-        return Err(not_array());
+    use super::imports::{self, Kind};
+    let read = |e: String| JsError::new(&format!("options.rsaKeys: {e}"));
+    if imports::kind(&keys).map_err(read)? != Kind::Array {
+        return Err(JsError::new(
+            "options.rsaKeys must be an array of PEM strings",
+        ));
     }
-    let keys = super::imports::items(&keys)
-        .map_err(|e| JsError::new(&format!("options.rsaKeys: {}", super::imports::thrown(&e))))?;
+    let keys = imports::items(&keys).map_err(read)?;
     let mut out = Vec::new();
     for (i, pem) in keys.iter().enumerate() {
         let pem = pem

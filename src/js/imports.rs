@@ -28,11 +28,11 @@ extern "C" {
 
     /// A plain copy of an array (at most 2^20 items).
     #[wasm_bindgen(catch, js_name = tlItems)]
-    pub(crate) fn items(v: &JsValue) -> Result<Array, JsValue>;
+    fn tl_items(v: &JsValue) -> Result<Array, JsValue>;
 
     /// `[key, value]` pairs of a Map or of an object's own enumerable string keys.
     #[wasm_bindgen(catch, js_name = tlEntries)]
-    pub(crate) fn entries(v: &JsValue) -> Result<Array, JsValue>;
+    fn tl_entries(v: &JsValue) -> Result<Array, JsValue>;
 
     /// A copy of a Uint8Array's (or an ArrayBuffer's) bytes, or `None` for other values.
     #[wasm_bindgen(catch, js_name = bytesOf)]
@@ -68,6 +68,17 @@ pub(crate) fn kind(v: &JsValue) -> Result<Kind, String> {
     })
 }
 
+/// A plain copy of the array `v` (of [`Kind::Array`]); `Err` carries what reading it threw.
+pub(crate) fn items(v: &JsValue) -> Result<Array, String> {
+    tl_items(v).map_err(|e| thrown(&e))
+}
+
+/// The `[key, value]` pairs of `v` (of [`Kind::Map`] or [`Kind::Object`]) as plain arrays;
+/// `Err` carries what reading them threw.
+pub(crate) fn entries(v: &JsValue) -> Result<Array, String> {
+    tl_entries(v).map_err(|e| thrown(&e))
+}
+
 /// The bytes of a Uint8Array (and, with `buffers`, of an ArrayBuffer): `Ok(None)` for any
 /// other value, `Err` with what reading it threw.
 pub(crate) fn bytes_of(v: &JsValue, buffers: bool) -> Result<Option<Vec<u8>>, String> {
@@ -75,7 +86,7 @@ pub(crate) fn bytes_of(v: &JsValue, buffers: bool) -> Result<Option<Vec<u8>>, St
 }
 
 /// A thrown JavaScript value described for an error message.
-pub(crate) fn thrown(e: &JsValue) -> String {
+fn thrown(e: &JsValue) -> String {
     let message = Reflect::get(e, &JsValue::from_str("message"))
         .ok()
         .and_then(|m| m.as_string())

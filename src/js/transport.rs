@@ -198,13 +198,13 @@ fn secret(v: &JsValue) -> Result<Vec<u8>, JsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::{AcceptConfig, TransportCodec};
+    use js_sys::Object;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
     fn js_bytes(b: &[u8]) -> JsValue {
         Uint8Array::from(b).into()
     }
-    use crate::transport::{AcceptConfig, TransportCodec};
-    use js_sys::Object;
-    use wasm_bindgen_test::wasm_bindgen_test;
 
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 

@@ -102,7 +102,7 @@ fn convert(v: &JsValue, depth: usize, path: &mut Vec<String>) -> Result<Value, S
         },
         Kind::String => Ok(Value::String(v.as_string().unwrap_or_default())),
         Kind::Array => {
-            let arr = imports::items(v).map_err(|e| imports::thrown(&e))?;
+            let arr = imports::items(v)?;
             let mut items = Vec::with_capacity((arr.length() as usize).min(4096));
             for (i, item) in arr.iter().enumerate() {
                 path.push(i.to_string());
@@ -117,10 +117,7 @@ fn convert(v: &JsValue, depth: usize, path: &mut Vec<String>) -> Result<Value, S
         Kind::Bytes => Ok(Value::Bytes(
             imports::bytes_of(v, true)?.unwrap_or_default(),
         )),
-        Kind::Map | Kind::Object => {
-            let entries = imports::entries(v).map_err(|e| imports::thrown(&e))?;
-            object(&entries, depth, path)
-        }
+        Kind::Map | Kind::Object => object(&imports::entries(v)?, depth, path),
         Kind::Refused => Err(
             "expected a TL value (object with `_`, number, bigint, string, bytes, array, boolean)"
                 .into(),

@@ -51,6 +51,8 @@ test('Session.invoke: hostile requests fail and the session keeps working', () =
 });
 
 test('ClientCore.invoke and handleBytes: hostile values fail and the core keeps working', () => {
+  throwsCleanly(() => new ours.ClientCore({ apiId: 1, apiHash: 'x', dcId: 2, rsaKeys: new Proxy([], { get: () => boom('rsaKeys') }) }),
+    'rsaKeys as an array Proxy whose get throws', 'options.rsaKeys: .*boom in rsaKeys');
   const c = new ours.ClientCore({ apiId: 1, apiHash: 'x', dcId: 2 });
   let last = 0;
   for (const [what, value, expect] of hostileObjects()) {
