@@ -191,10 +191,20 @@ function wrongId(id, t, part) {
   fail(`constructor ${tlCtorLayout(i).split(' ')[0]} (${hex(id)}) where another type is expected`);
 }
 
+// What the gzip_packed of one decode may still inflate to, together (as codec.rs: nested
+// levels spend from one budget, so they cost at most 16 MiB in all).
+const MAX_INFLATED = 16 << 20;
+let inflateLeft = MAX_INFLATED;
+function gunzip(packed) {
+  const data = tlGunzip(packed, inflateLeft);
+  inflateLeft -= data.length;
+  return data;
+}
+
 // A gzip_packed's data, read by `read` at depth `d` to its last byte.
 function inGzip(read, d) {
   const n = span();
-  const data = tlGunzip(buf.subarray(spanAt, spanAt + n));
+  const data = gunzip(buf.subarray(spanAt, spanAt + n));
   const saved = [buf, view, pos, end];
   setInput(data);
   const v = read(d);
@@ -413,6 +423,7 @@ function input(bytes) {
 
 function run(bytes, read) {
   schema();
+  inflateLeft = MAX_INFLATED;
   try {
     setInput(input(bytes));
     const v = read();
@@ -444,7 +455,7 @@ export function decodeTlResult(method, bytes) {
       pos = 4;
       const n = span();
       if (pos !== end) fail(`${end - pos} bytes left after the value`);
-      setInput(tlGunzip(buf.subarray(spanAt, spanAt + n)));
+      setInput(gunzip(buf.subarray(spanAt, spanAt + n)));
     }
     return r.read(0);
   });

@@ -288,3 +288,41 @@ fn at_most_max_pending_requests_are_unresolved_at_once() {
         "{e}"
     );
 }
+
+/// The generic decoder spends one inflate budget (`tl::gzip::MAX_INFLATED`) over every
+/// gzip_packed of one decode, nested ones included: nesting cannot multiply the cap.
+#[test]
+fn nested_gzip_in_the_generic_decoder_shares_one_inflate_budget() {
+    use mtproto_wasm::tl::{Object, Value};
+    // An object with `a_len` incompressible bytes in two gzip_packed levels: the outer
+    // level inflates to about `a_len` bytes (the inner stream), the inner one to `a_len`.
+    let twice_packed = |a_len: usize| {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let a: Vec<u8> = (0..a_len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        let o = Object::new("inputCheckPasswordSRP")
+            .with("srp_id", Value::Long(1))
+            .with("A", Value::Bytes(a))
+            .with("M1", Value::Bytes(Vec::new()));
+        let plain = tl::encode_value(&Value::Object(o)).unwrap();
+        let wrap = |body: &[u8]| {
+            let mut v = tl::GZIP_PACKED_ID.to_le_bytes().to_vec();
+            tl::primitives::write_bytes(&mut v, &gzip::gzip(body));
+            v
+        };
+        wrap(&wrap(&plain))
+    };
+    let under = gzip::MAX_INFLATED / 2 - 4096;
+    assert!(tl::decode_value(&twice_packed(under)).is_ok());
+    let over = gzip::MAX_INFLATED / 2 + 4096; // each level under the cap, both over it
+    assert!(matches!(
+        tl::decode_value(&twice_packed(over)),
+        Err(TlError::GzipTooLarge { .. })
+    ));
+}

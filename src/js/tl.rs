@@ -65,13 +65,18 @@ pub fn tl_name_tables() -> Result<String, JsError> {
     tl::layout::name_tables().map_err(|e| JsError::new(&e.to_string()))
 }
 
-/// The data of a `gzip_packed` (at most 16 MiB inflated, as the Rust decoder allows).
+/// The data of a `gzip_packed`: at most `limit` bytes inflated (default and most 16 MiB,
+/// as the Rust decoder allows in one decode).
 #[wasm_bindgen(js_name = tlGunzip)]
 pub fn tl_gunzip(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array")] packed: &JsValue,
+    limit: Option<u32>,
 ) -> Result<Vec<u8>, JsError> {
     let packed = args::bytes("packed", packed)?;
-    tl::gzip::gunzip(&packed, tl::gzip::MAX_INFLATED).map_err(|e| JsError::new(&e.to_string()))
+    let cap = limit.map_or(tl::gzip::MAX_INFLATED, |l| {
+        usize::try_from(l).map_or(tl::gzip::MAX_INFLATED, |l| l.min(tl::gzip::MAX_INFLATED))
+    });
+    tl::gzip::gunzip(&packed, cap).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The API layer of the compiled-in schema (a function: `API_LAYER()`).

@@ -79,6 +79,8 @@ pub enum SessionError {
     },
     /// A container inside a container, or a container whose inner ids are not valid.
     BadContainer,
+    /// A `gzip_packed` whose data is another `gzip_packed` (Telegram packs once).
+    NestedGzip,
     /// The body is not valid TL for what it claims to be.
     MalformedBody(TlError),
     /// The random source failed.
@@ -125,6 +127,7 @@ impl SessionError {
             Self::MsgIdOutOfWindow { .. } => "msg_id_out_of_window",
             Self::DuplicateMsgId { .. } => "duplicate_msg_id",
             Self::BadContainer => "bad_container",
+            Self::NestedGzip => "nested_gzip",
             Self::MalformedBody(_) => "malformed_body",
             Self::Random(_) => "random",
             Self::InvalidArgument(_) => "invalid_argument",
@@ -164,6 +167,7 @@ impl fmt::Display for SessionError {
                 write!(f, "msg_id {msg_id:#x} was already received or is too old")
             }
             Self::BadContainer => f.write_str("invalid msg_container"),
+            Self::NestedGzip => f.write_str("gzip_packed inside gzip_packed"),
             Self::MalformedBody(e) => write!(f, "malformed message body: {e}"),
             Self::Random(e) => write!(f, "random source: {e}"),
             Self::InvalidArgument(what) => write!(f, "invalid argument: {what}"),

@@ -36,6 +36,7 @@ pub use error::{Action, SessionError};
 pub use events::{FailureReason, SessionEvent, SessionState, SessionStats};
 pub use outgoing::{MAX_CONTAINER_BYTES, MAX_CONTAINER_MESSAGES, MAX_MESSAGE_SIZE};
 pub use pending::{BodyForMsgId, RequestId};
+pub use service::MAX_INFLATED_PER_PACKET;
 pub use timer::Timer;
 
 use std::collections::VecDeque;
@@ -110,6 +111,8 @@ pub struct Session {
     keepalive_ping: Option<i64>,
     /// Set while handling a clock-correction packet let through the time window.
     window_override: bool,
+    /// What the gzip_packed of the packet being handled may still inflate to.
+    inflate_budget: usize,
     now: u64,
 }
 
@@ -158,6 +161,7 @@ impl Session {
             stats: SessionStats::default(),
             keepalive_ping: None,
             window_override: false,
+            inflate_budget: service::MAX_INFLATED_PER_PACKET,
             now: 0,
             config,
         })
@@ -284,6 +288,7 @@ impl Session {
         self.recent.record(msg.header.msg_id);
         self.stats.packets_accepted += 1;
         self.arm_keepalive();
+        self.inflate_budget = service::MAX_INFLATED_PER_PACKET;
         self.process_message(msg.header.msg_id, msg.header.seq_no, &msg.body, 0);
         self.window_override = false;
         self.maybe_request_salts();

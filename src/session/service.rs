@@ -6,7 +6,7 @@
 //! | message | what the session does |
 //! |---|---|
 //! | `msg_container` | each inner message is checked (odd id, window, not a duplicate, no nested container) and handled |
-//! | `gzip_packed` | inflated (16 MiB cap) and handled |
+//! | `gzip_packed` | inflated and handled; every gzip_packed of a packet shares one 16 MiB budget, and one that inflates to another gzip_packed is dropped (`NestedGzip`) |
 //! | `rpc_result` | resolves the request of any of its msg_ids (gzip_packed inflated; `rpc_error` becomes [`SessionEvent::RpcError`]); unknown ids are ignored |
 //! | `msgs_ack` | marks our messages acknowledged (they will not be resent on reconnect) |
 //! | `bad_server_salt` | takes the new salt, resends the message (or the container's messages) under new ids |
@@ -29,6 +29,10 @@ use super::{Queued, Session, SessionEvent, Timer};
 use crate::tl::mtproto::{enums, functions, types};
 use crate::tl::{Deserializable, GZIP_PACKED_ID, Reader, Serializable, gzip};
 
+/// What all the `gzip_packed` of one packet may inflate to together: 16 MiB, the cap of one
+/// ([`gzip::MAX_INFLATED`]). A container of many packed messages shares it.
+pub const MAX_INFLATED_PER_PACKET: usize = gzip::MAX_INFLATED;
+
 /// Salts are fetched again when the last one known expires within this time.
 const SALT_REFETCH_MARGIN_MS: i64 = 3_600_000;
 /// How many future salts to ask for.
@@ -41,9 +45,19 @@ fn constructor(body: &[u8]) -> u32 {
         .unwrap_or(0)
 }
 
-fn inflate(body: &[u8]) -> Result<Vec<u8>, SessionError> {
+/// Inflates one `gzip_packed` from the packet's budget ([`MAX_INFLATED_PER_PACKET`] for all
+/// the gzip_packed of one packet together). Telegram packs a message or a result once: data
+/// that inflates to another `gzip_packed` is refused, never unpacked again, so a packet costs
+/// one inflation per gzip_packed it holds (work linear in its size) and no recursion.
+fn inflate(body: &[u8], budget: &mut usize) -> Result<Vec<u8>, SessionError> {
     let packed = types::GzipPacked::from_bytes(body)?;
-    Ok(gzip::gunzip(&packed.packed_data, gzip::MAX_INFLATED)?)
+    let limit = (*budget).min(gzip::MAX_INFLATED);
+    let inner = gzip::gunzip(&packed.packed_data, limit)?;
+    *budget = budget.saturating_sub(inner.len());
+    if constructor(&inner) == GZIP_PACKED_ID {
+        return Err(SessionError::NestedGzip);
+    }
+    Ok(inner)
 }
 
 impl Session {
@@ -82,7 +96,9 @@ impl Session {
                 }
             }
             GZIP_PACKED_ID => {
-                let inner = inflate(body)?;
+                // `depth` is 0 or 1 and a gzip_packed never holds another (inflate), so
+                // this recursion is at most one level deep.
+                let inner = inflate(body, &mut self.inflate_budget)?;
                 if constructor(&inner) == types::MsgContainer::CONSTRUCTOR_ID {
                     return Err(SessionError::BadContainer);
                 }
@@ -185,7 +201,7 @@ impl Session {
         let req_msg_id = r.read_i64()?;
         let mut result = r.take_rest().to_vec();
         if constructor(&result) == GZIP_PACKED_ID {
-            result = inflate(&result)?;
+            result = inflate(&result, &mut self.inflate_budget)?;
         }
         let Some(request) = self.pending.request_of(req_msg_id) else {
             // An answer to a service message of ours, or to a resolved request.

@@ -351,7 +351,9 @@ fn encode_with(v: &Value, kind: Option<PartKind>) -> Result<Vec<u8>, TlError> {
 struct Decoder<'s> {
     schema: &'s Schema,
     path: Vec<Seg<'s>>,
-    inflate_limit: usize,
+    /// What the gzip_packed of this one decode may still inflate to, together (each level of
+    /// nesting spends from it, so nested gzip costs at most [`MAX_INFLATED`] in all).
+    inflate_left: usize,
 }
 
 impl<'s> Decoder<'s> {
@@ -369,7 +371,8 @@ impl<'s> Decoder<'s> {
         match id {
             GZIP_PACKED_ID => {
                 let packed = r.read_bytes()?;
-                let data = gunzip(packed, self.inflate_limit)?;
+                let data = gunzip(packed, self.inflate_left)?;
+                self.inflate_left -= data.len(); // gunzip returns at most the limit
                 let mut inner = Reader::new(&data);
                 let v = self.object(&mut inner, expected, part, depth + 1)?;
                 inner.finish()?;
@@ -567,7 +570,7 @@ fn decode_prefix_with(bytes: &[u8], kind: Option<PartKind>) -> Result<(Value, us
     let mut dec = Decoder {
         schema,
         path: Vec::new(),
-        inflate_limit: MAX_INFLATED,
+        inflate_left: MAX_INFLATED,
     };
     let v = dec.object(&mut r, None, part_index(schema, kind), 0)?;
     Ok((v, r.position()))
@@ -607,7 +610,7 @@ pub fn take_boxed<'a>(
     let mut dec = Decoder {
         schema,
         path: Vec::new(),
-        inflate_limit: MAX_INFLATED,
+        inflate_left: MAX_INFLATED,
     };
     dec.object(&mut sub, Some(expected), part, 0)?;
     r.take(sub.position())
@@ -639,7 +642,7 @@ pub fn decode_result(method: &str, bytes: &[u8]) -> Result<Value, TlError> {
     let mut dec = Decoder {
         schema,
         path: vec![Seg::Name(schema.str(ctor.name))],
-        inflate_limit: MAX_INFLATED,
+        inflate_left: MAX_INFLATED,
     };
     let inflated;
     let mut r = Reader::new(bytes);
@@ -648,7 +651,8 @@ pub fn decode_result(method: &str, bytes: &[u8]) -> Result<Value, TlError> {
         r.read_u32()?;
         let packed = r.read_bytes()?;
         r.finish()?;
-        inflated = gunzip(packed, MAX_INFLATED)?;
+        inflated = gunzip(packed, dec.inflate_left)?;
+        dec.inflate_left -= inflated.len();
         r = Reader::new(&inflated);
     }
     let v = match &ctor.result {
