@@ -66,6 +66,12 @@ export interface ClientEvents {
   sessionReset: { byServer: boolean };
   /** PFS: a temporary key was bound (after connecting, and after each renewal). */
   tempKeyBound: { tempAuthKeyId: bigint; expiresAt: number };
+  /**
+   * The client gave up: the server refused auth.bindTempAuthKey three times in a row (with
+   * a growing wait between tries). connect() and every pending request were rejected with
+   * this error; the client stays down until connect() or invoke() is called again.
+   */
+  error: RpcError;
 }
 
 /** An rpc_error answer. */

@@ -236,6 +236,23 @@ export class Client {
     this._failAttempt(error);
   }
 
+  // The core gave up (ClientEvent::Fatal): close the transport, reject connect(), emit
+  // 'error', and do not reconnect on our own.
+  _giveUp(error) {
+    this._attempt++;
+    this._started = false;
+    this._clearTimer();
+    if (this._reconnectTimer !== null) this._clock.clearTimeout(this._reconnectTimer);
+    this._reconnectTimer = null;
+    if (this._open) {
+      this._open = false;
+      try { this._transport.close(); } catch { /* ignore */ }
+    }
+    this._core.onTransportClosed(this._clock.now());
+    for (const { reject } of this._connectWaiters.splice(0)) reject(error);
+    this._emit('error', error);
+  }
+
   _failAttempt(error) {
     for (const { reject } of this._connectWaiters.splice(0)) reject(error);
     if (this._closed) return;
@@ -345,6 +362,14 @@ export class Client {
         // new_session_created (or a session we renewed): updates may have been missed.
         this._emit('sessionReset', { byServer: e.byServer });
         break;
+      case 'fatal': {
+        // The server refused auth.bindTempAuthKey again and again (the core backed off
+        // between tries): every request has failed with this error already. The client
+        // stays down until connect() or invoke() is called again.
+        const err = new RpcError(e.code, e.message, 'auth.bindTempAuthKey');
+        this._giveUp(err);
+        break;
+      }
       case 'tempKeyBound':
         // PFS: a temporary key was bound (after connecting, and after each renewal).
         this._emit('tempKeyBound', { tempAuthKeyId: e.tempAuthKeyId, expiresAt: e.expiresAt });

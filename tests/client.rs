@@ -6,175 +6,13 @@
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-use mtproto_wasm::auth::server::RsaPrivateKey;
-use mtproto_wasm::client::server::TestServer;
-use mtproto_wasm::client::{
-    AppInfo, ClientConfig, ClientCore, ClientEvent, HANDSHAKE_TIMEOUT_MS, RequestId,
-};
-use mtproto_wasm::crypto::{RsaPublicKey, SeededRandom};
+mod client_common;
+
+use client_common::*;
+use mtproto_wasm::client::{ClientCore, ClientEvent, HANDSHAKE_TIMEOUT_MS, RequestId};
+use mtproto_wasm::crypto::SeededRandom;
 use mtproto_wasm::tl::{self, Object, Value};
 use mtproto_wasm::transport::Framing;
-
-const T0: u64 = 1_700_000_000_000;
-
-fn key_json() -> serde_json::Value {
-    serde_json::from_str(include_str!("data/rsa_test_key.json")).unwrap()
-}
-
-fn server(seed: u64) -> TestServer {
-    let j = key_json();
-    let h = |k: &str| hex::decode(j[k].as_str().unwrap()).unwrap();
-    let key = RsaPrivateKey::from_components(&h("n"), &h("e"), &h("d")).unwrap();
-    TestServer::new(key, 2, Box::new(SeededRandom::new(seed)))
-}
-
-fn config(framing: Framing) -> ClientConfig {
-    let mut c = ClientConfig::new(2, AppInfo::new(12345));
-    c.test_mode = true;
-    c.framing = framing;
-    let pem = key_json()["pem_pkcs1"].as_str().unwrap().to_string();
-    c.rsa_keys.push(RsaPublicKey::from_pem(&pem).unwrap());
-    c
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Chunks {
-    Whole,
-    Bytes,
-    Coalesced,
-}
-
-struct Net {
-    now: u64,
-    client: ClientCore,
-    server: TestServer,
-    chunks: Chunks,
-    events: Vec<ClientEvent>,
-    /// `TempKeyBound` events, kept apart: (temp key id, expires_at).
-    bound: Vec<(u64, i64)>,
-}
-
-impl Net {
-    fn new(framing: Framing, chunks: Chunks) -> Self {
-        let client = ClientCore::new(config(framing), Box::new(SeededRandom::new(7)));
-        Self::with(client, server(8), chunks)
-    }
-
-    fn with(client: ClientCore, server: TestServer, chunks: Chunks) -> Self {
-        Self {
-            now: T0,
-            client,
-            server,
-            chunks,
-            events: Vec::new(),
-            bound: Vec::new(),
-        }
-    }
-
-    fn connect(&mut self) {
-        self.server.accept();
-        self.client.connect(self.now).unwrap();
-        self.pump();
-    }
-
-    fn drop_connection(&mut self) {
-        self.client.on_transport_closed(self.now);
-        self.server.close();
-    }
-
-    /// Moves bytes both ways until both sides are quiet; collects the client's events.
-    fn pump(&mut self) {
-        for _ in 0..100 {
-            let mut up = Vec::new();
-            while let Some(b) = self.client.poll_transmit() {
-                up.push(b);
-            }
-            for b in &up {
-                if self.chunks == Chunks::Bytes {
-                    for x in b.chunks(1) {
-                        self.server.handle_bytes(self.now, x).unwrap();
-                    }
-                } else {
-                    self.server.handle_bytes(self.now, b).unwrap();
-                }
-            }
-            let mut down = Vec::new();
-            while let Some(b) = self.server.poll_transmit() {
-                down.push(b);
-            }
-            match self.chunks {
-                Chunks::Whole => down
-                    .iter()
-                    .for_each(|b| self.client.handle_bytes(self.now, b)),
-                Chunks::Bytes => down
-                    .iter()
-                    .flatten()
-                    .for_each(|x| self.client.handle_bytes(self.now, &[*x])),
-                Chunks::Coalesced => self.client.handle_bytes(self.now, &down.concat()),
-            }
-            while let Some(e) = self.client.poll_event() {
-                match e {
-                    ClientEvent::TempKeyBound {
-                        temp_auth_key_id,
-                        expires_at,
-                    } => self.bound.push((temp_auth_key_id, expires_at)),
-                    e => self.events.push(e),
-                }
-            }
-            if up.is_empty() && down.is_empty() {
-                return;
-            }
-            self.now += 5;
-        }
-        panic!("no quiet point");
-    }
-
-    fn invoke(&mut self, v: Object) -> RequestId {
-        let r = self
-            .client
-            .invoke(tl::encode_value(&Value::Object(v)).unwrap())
-            .unwrap();
-        self.pump();
-        r
-    }
-
-    fn take_events(&mut self) -> Vec<ClientEvent> {
-        core::mem::take(&mut self.events)
-    }
-
-    fn result(&mut self, request: RequestId) -> Object {
-        let evs = self.take_events();
-        let bodies: Vec<_> = evs
-            .iter()
-            .filter_map(|e| match e {
-                ClientEvent::Result { request: r, body } if *r == request => Some(body),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(bodies.len(), 1, "{evs:?}");
-        match tl::decode_value(bodies[0]).unwrap() {
-            Value::Object(o) => o,
-            v => panic!("{v:?}"),
-        }
-    }
-}
-
-fn nearest() -> Object {
-    Object::new("help.getNearestDc")
-}
-
-fn connected(n: &mut Net, new_key: bool) -> u64 {
-    let evs = n.take_events();
-    match evs.as_slice() {
-        [
-            ClientEvent::Connected {
-                auth_key_id,
-                new_key: k,
-            },
-        ] if *k == new_key => *auth_key_id,
-        _ => panic!("{evs:?}"),
-    }
-}
 
 fn handshake_and_requests(framing: Framing, chunks: Chunks) {
     let mut n = Net::new(framing, chunks);
@@ -438,57 +276,6 @@ fn hostile_bytes_disconnect_without_panicking() {
 
 // --- perfect forward secrecy: temporary keys --------------------------------------------
 
-fn pfs_net(ttl_s: i32) -> Net {
-    let mut c = config(Framing::Intermediate);
-    c.temp_key_ttl_s = ttl_s;
-    c.ping_interval_ms = 0;
-    let client = ClientCore::new(c, Box::new(SeededRandom::new(7)));
-    let mut n = Net::with(client, server(8), Chunks::Whole);
-    n.connect();
-    connected(&mut n, true);
-    n
-}
-
-impl Net {
-    /// Runs the client's timers up to `t` (each deadline in turn), moving bytes after each.
-    fn advance_to(&mut self, t: u64) {
-        for _ in 0..10_000 {
-            match self.client.poll_timeout() {
-                Some(d) if d <= t => {
-                    self.now = self.now.max(d);
-                    self.client.handle_timeout(self.now);
-                    self.pump();
-                }
-                _ => break,
-            }
-        }
-        self.now = self.now.max(t);
-        self.client.handle_timeout(self.now);
-        self.pump();
-    }
-
-    fn results(&self) -> Vec<RequestId> {
-        let mut v: Vec<RequestId> = self
-            .events
-            .iter()
-            .filter_map(|e| match e {
-                ClientEvent::Result { request, .. } => Some(*request),
-                _ => None,
-            })
-            .collect();
-        v.sort();
-        v
-    }
-
-    fn binds(&self) -> usize {
-        self.server
-            .requests()
-            .iter()
-            .filter(|r| *r == "auth.bindTempAuthKey")
-            .count()
-    }
-}
-
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn temporary_key_is_renewed_before_it_expires_on_the_same_connection() {
@@ -605,38 +392,6 @@ fn a_temporary_key_the_server_lost_is_replaced_and_the_login_kept() {
     );
     assert_eq!(n.results(), [r]);
     assert_eq!(n.server.handshakes(), 3);
-}
-
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-#[cfg_attr(not(target_arch = "wasm32"), test)]
-fn a_refused_bind_twice_means_the_permanent_key_is_gone() {
-    let mut n = pfs_net(3600);
-    let perm = n.client.auth_key_id();
-    n.server.forget_key(n.client.temp_auth_key_id());
-    n.server.forget_key(perm);
-    let r = n.invoke(nearest());
-    n.take_events();
-    n.drop_connection();
-    n.connect();
-    // temp key, bind refused; another temp key, refused again; a new permanent key
-    let evs = n.take_events();
-    let refusals = evs
-        .iter()
-        .filter(|e| matches!(e, ClientEvent::ProtocolError { message } if message.contains("bindTempAuthKey")))
-        .count();
-    assert_eq!(refusals, 2, "{evs:?}");
-    let new_perm = n.client.auth_key_id();
-    assert_ne!(new_perm, perm);
-    assert!(evs.contains(&ClientEvent::Connected {
-        auth_key_id: new_perm,
-        new_key: true
-    }));
-    assert_eq!(
-        n.server.bound_to(n.client.temp_auth_key_id()),
-        Some(new_perm)
-    );
-    n.events = evs;
-    assert_eq!(n.results(), [r]);
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -82,8 +82,20 @@ pub struct ClientCore {
     renewal: Option<Renewal>,
     /// With PFS: the session's auth.bindTempAuthKey request, until it is answered.
     binding: Option<session::RequestId>,
-    /// Bind refusals in a row.
+    /// Bind refusals in a row (any reason).
     bind_failures: u32,
+    /// Bind refusals in a row for a reason other than the permanent key.
+    bind_refusals: u32,
+    /// After a refused bind: no new key before this time (ms); the wait doubles.
+    bind_retry_at: Option<u64>,
+    /// The next wait after a refused bind (ms).
+    bind_backoff_ms: u64,
+    /// Counts `connect` calls: which connection is open.
+    connection: u64,
+    /// Without PFS: the connection on which the server answered -404 for the permanent key.
+    /// The key is dropped only when a later connection gets -404 too, before any packet
+    /// decrypts (four unauthenticated bytes on one connection prove nothing).
+    perm_key_404: Option<u64>,
     /// `Connected` waits for the bind; its `new_key`.
     connected_pending: Option<bool>,
     /// A permanent key was made since the last `Connected`.
@@ -128,6 +140,11 @@ impl ClientCore {
             renewal: None,
             binding: None,
             bind_failures: 0,
+            bind_refusals: 0,
+            bind_retry_at: None,
+            bind_backoff_ms: pfs::BIND_BACKOFF_FIRST_MS,
+            connection: 0,
+            perm_key_404: None,
             connected_pending: None,
             new_perm_key: false,
             session: None,
@@ -218,6 +235,7 @@ impl ClientCore {
         self.out.clear();
         self.out.push_back(codec.header());
         self.codec = Some(codec);
+        self.connection = self.connection.wrapping_add(1);
         self.handshake = None;
         self.renewal = None;
         self.begin()
@@ -244,19 +262,7 @@ impl ClientCore {
             // "-404: the auth key is not known to the server" (or no longer): it is useless;
             // the next connection makes a new one.
             Err(TransportError::ServerError(-404)) if self.handshake.is_none() => {
-                // The session dies with its key: its unfinished requests go to the next one.
-                // With PFS the lost key is the temporary one; the permanent key is tried
-                // again (a refused bind then tells whether it is gone too).
-                if self.config.pfs && self.temp.is_some() {
-                    self.drop_temp();
-                } else {
-                    self.requeue_session();
-                    self.key = None;
-                }
-                return self.disconnect(
-                    "transport: auth key unknown to the server (-404): a new key will be created"
-                        .into(),
-                );
+                return self.on_key_unknown();
             }
             Err(e) => return self.disconnect(format!("transport: {e}")),
         };
@@ -277,7 +283,12 @@ impl ClientCore {
             } else if plain && matches!(self.renewal, Some(Renewal::Handshake(..))) {
                 self.renewal_input(&payload);
             } else if let Some(s) = self.session.as_mut() {
+                let accepted = s.stats().packets_accepted;
                 s.handle_input(self.now, &payload);
+                if s.stats().packets_accepted != accepted {
+                    // The server knows the key: an earlier -404 was not its word.
+                    self.perm_key_404 = None;
+                }
                 self.drain_session();
             }
         }
@@ -289,6 +300,12 @@ impl ClientCore {
         if let Some((_, deadline, _)) = &self.handshake {
             if self.now >= *deadline {
                 self.disconnect("handshake timed out".into());
+            }
+        }
+        let idle = self.codec.is_some() && self.handshake.is_none() && self.session.is_none();
+        if idle && self.bind_retry_at.is_some_and(|t| self.now >= t) {
+            if let Err(e) = self.begin() {
+                self.disconnect(e.0);
             }
         }
         if let Some(s) = self.session.as_mut() {
@@ -304,6 +321,9 @@ impl ClientCore {
             return Some(*deadline);
         }
         self.codec.as_ref()?;
+        if self.session.is_none() {
+            return self.bind_retry_at;
+        }
         let session = self.session.as_ref()?.poll_timeout();
         let renewal = match &self.renewal {
             Some(Renewal::Handshake(_, d) | Renewal::Staged(_, d)) => Some(*d),
@@ -438,8 +458,13 @@ impl ClientCore {
         self.events.push_back(ClientEvent::Disconnect { reason });
     }
 
-    /// On an open connection: the handshake that is missing, or the session.
+    /// On an open connection: the handshake that is missing, or the session. After a
+    /// refused bind, nothing before the back-off ends (`handle_timeout` comes back).
     fn begin(&mut self) -> Result<(), ClientError> {
+        if self.bind_retry_at.is_some_and(|t| self.now < t) {
+            return Ok(());
+        }
+        self.bind_retry_at = None;
         if self.key.is_none() {
             return self.start_handshake(KeyKind::Permanent);
         }
@@ -726,8 +751,43 @@ impl ClientCore {
         self.connected_pending = None;
     }
 
-    /// The bind's outcome: `None` = bound, `Some(reason)` = refused.
-    fn bind_answered(&mut self, refused: Option<String>) {
+    /// "-404: the auth key is not known to the server". With PFS the key in use is the
+    /// temporary one: it is dropped at once (the permanent key is tried again, and a refused
+    /// bind then tells whether it is gone too). The permanent key is dropped only when a
+    /// new connection (a new obfuscation header) gets -404 again before any packet
+    /// decrypts: the four bytes are not authenticated, and anyone on the path could forge
+    /// them to log the user out. The session's requests are kept either way.
+    fn on_key_unknown(&mut self) {
+        if self.config.pfs && self.temp.is_some() {
+            self.drop_temp();
+            return self.disconnect(
+                "transport: temporary key unknown to the server (-404): a new one will be made"
+                    .into(),
+            );
+        }
+        match self.perm_key_404 {
+            Some(c) if c != self.connection => {
+                self.perm_key_404 = None;
+                self.requeue_session();
+                self.key = None;
+                self.disconnect(
+                    "transport: auth key unknown to the server (-404 on two connections): a new key will be created"
+                        .into(),
+                );
+            }
+            _ => {
+                self.perm_key_404 = Some(self.connection);
+                self.disconnect(
+                    "transport: the server answered -404 (auth key unknown): checking on a new connection"
+                        .into(),
+                );
+            }
+        }
+    }
+
+    /// The bind's outcome: `None` = bound, `Some((code, message))` = refused (code 0 when
+    /// the answer was not an rpc_error).
+    fn bind_answered(&mut self, refused: Option<(i32, String)>) {
         self.binding = None;
         match refused {
             None => {
@@ -735,6 +795,8 @@ impl ClientCore {
                     t.bound = true;
                 }
                 self.bind_failures = 0;
+                self.bind_refusals = 0;
+                self.bind_backoff_ms = pfs::BIND_BACKOFF_FIRST_MS;
                 if let Some(t) = self.temp.as_ref() {
                     self.events.push_back(ClientEvent::TempKeyBound {
                         temp_auth_key_id: t.auth_key.id(),
@@ -744,24 +806,56 @@ impl ClientCore {
                 let connected = self.connected_pending.take();
                 self.session_ready(connected);
             }
-            Some(reason) => {
-                self.bind_failures += 1;
+            Some((code, reason)) => {
+                self.bind_failures = self.bind_failures.saturating_add(1);
+                let perm_key = pfs::blames_perm_key(&reason);
+                if !perm_key {
+                    self.bind_refusals = self.bind_refusals.saturating_add(1);
+                }
                 self.events.push_back(ClientEvent::ProtocolError {
                     message: format!("auth.bindTempAuthKey refused: {reason}"),
                 });
                 self.drop_temp();
-                if self.bind_failures >= pfs::MAX_BIND_FAILURES && pfs::blames_perm_key(&reason) {
+                // Never again at once: each new key waits, 1 s doubling to 30 s.
+                self.bind_retry_at = Some(self.now.saturating_add(self.bind_backoff_ms));
+                self.bind_backoff_ms = self
+                    .bind_backoff_ms
+                    .saturating_mul(2)
+                    .min(pfs::BIND_BACKOFF_MAX_MS);
+                if self.bind_refusals >= pfs::MAX_BIND_REFUSALS
+                    || self.bind_failures >= pfs::MAX_BIND_FAILURES_IN_A_ROW
+                {
+                    return self.give_up(code, reason);
+                }
+                if perm_key && self.bind_failures % pfs::MAX_BIND_FAILURES == 0 {
                     // The permanent key is gone on the server: a new login is needed.
                     self.key = None;
-                    self.bind_failures = 0;
-                }
-                if self.codec.is_some() && self.handshake.is_none() {
-                    if let Err(e) = self.begin() {
-                        self.disconnect(e.0);
-                    }
                 }
             }
         }
+    }
+
+    /// Binds keep failing: every request fails with the server's error, then `Fatal`; the
+    /// connection is dropped (the caller closes the transport and stays down).
+    fn give_up(&mut self, code: i32, message: String) {
+        self.bind_failures = 0;
+        self.bind_refusals = 0;
+        for (request, _) in core::mem::take(&mut self.waiting) {
+            self.bodies.remove(&request);
+            self.events.push_back(ClientEvent::RpcError {
+                request,
+                code,
+                message: message.clone(),
+            });
+        }
+        self.codec = None;
+        self.handshake = None;
+        self.renewal = None;
+        self.out.clear();
+        // The app's next `connect` waits too (the back-off the next refusal would have
+        // had), so an app that reconnects on every error cannot make the storm either.
+        self.bind_retry_at = Some(self.now.saturating_add(self.bind_backoff_ms));
+        self.events.push_back(ClientEvent::Fatal { code, message });
     }
 
     fn submit(&mut self, id: RequestId, body: Vec<u8>) {
@@ -834,20 +928,22 @@ impl ClientCore {
                     bind_outcome = Some(if pfs::is_bool_true(&body) {
                         None
                     } else {
-                        Some("the answer is not boolTrue".to_string())
+                        Some((0, "the answer is not boolTrue".to_string()))
                     });
                     continue;
                 }
                 SessionEvent::RpcError {
-                    request, message, ..
+                    request,
+                    code,
+                    message,
                 } if Some(request) == self.binding => {
-                    bind_outcome = Some(Some(message));
+                    bind_outcome = Some(Some((code, message)));
                     continue;
                 }
                 SessionEvent::RequestFailed { request, reason }
                     if Some(request) == self.binding =>
                 {
-                    bind_outcome = Some(Some(format!("{reason:?}")));
+                    bind_outcome = Some(Some((0, format!("{reason:?}"))));
                     continue;
                 }
                 SessionEvent::RpcResult { request, body } => {

@@ -32,6 +32,18 @@ pub const SWITCH_GRACE_MS: u64 = 10_000;
 /// Bind refusals in a row after which the permanent key is presumed unknown to the server
 /// (and replaced: the login is lost). The first refusal only replaces the temporary key.
 pub const MAX_BIND_FAILURES: u32 = 2;
+/// Refusals in a row for another reason than the permanent key
+/// ([`blames_perm_key`]) after which the client gives up: `ClientEvent::Fatal` with the
+/// server's error, and every request fails with it.
+pub const MAX_BIND_REFUSALS: u32 = 3;
+/// Refusals in a row of any kind after which the client gives up (a server that refuses
+/// every new permanent key too).
+pub const MAX_BIND_FAILURES_IN_A_ROW: u32 = 4;
+/// The wait before the next temporary key after a refused bind: 1 s, doubled after each
+/// refusal in a row up to [`BIND_BACKOFF_MAX_MS`] (as the JavaScript Client's reconnects).
+pub const BIND_BACKOFF_FIRST_MS: u64 = 1_000;
+/// The longest wait between two binds.
+pub const BIND_BACKOFF_MAX_MS: u64 = 30_000;
 
 /// `boolTrue`.
 const BOOL_TRUE: u32 = 0x9972_75b5;

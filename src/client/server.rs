@@ -44,6 +44,8 @@ pub struct TestServer {
     current: Option<u64>,
     out: VecDeque<Vec<u8>>,
     next_error: Option<(i32, String)>,
+    /// The next binds refused with this rpc_error, and how many.
+    refuse_binds: (u32, i32, String),
     hold: u32,
     handshakes: u32,
     requests: Vec<String>,
@@ -75,6 +77,7 @@ impl TestServer {
             current: None,
             out: VecDeque::new(),
             next_error: None,
+            refuse_binds: (0, 0, String::new()),
             hold: 0,
             handshakes: 0,
             requests: Vec::new(),
@@ -131,6 +134,22 @@ impl TestServer {
     /// The next API request is answered with this `rpc_error`.
     pub fn fail_next(&mut self, code: i32, message: &str) {
         self.next_error = Some((code, message.to_string()));
+    }
+
+    /// The next `count` auth.bindTempAuthKey are answered with this `rpc_error`.
+    pub fn refuse_binds(&mut self, count: u32, code: i32, message: &str) {
+        self.refuse_binds = (count, code, message.to_string());
+    }
+
+    /// Sends the transport error -404 now, as an attacker on the path could (the key stays
+    /// known).
+    pub fn forge_404(&mut self) -> Result<(), String> {
+        let codec = self.codec.as_mut().ok_or("no connection")?;
+        let bytes = codec
+            .pack_transport_error(-404, &mut self.rng)
+            .map_err(|e| e.to_string())?;
+        self.out.push_back(bytes);
+        Ok(())
     }
 
     /// The next API request is recorded but not answered.
@@ -389,6 +408,10 @@ impl TestServer {
 impl TestServer {
     /// auth.bindTempAuthKey over the temporary key `ctx.key_id`.
     fn bind(&mut self, now: u64, ctx: Ctx, body: &[u8]) -> Vec<u8> {
+        if self.refuse_binds.0 > 0 {
+            self.refuse_binds.0 -= 1;
+            return rpc_error(self.refuse_binds.1, &self.refuse_binds.2);
+        }
         let invalid = || rpc_error(400, "ENCRYPTED_MESSAGE_INVALID");
         let Ok(Value::Object(o)) = tl::decode_value(body) else {
             return invalid();

@@ -112,6 +112,18 @@ pub enum ClientEvent {
         /// What was wrong.
         message: String,
     },
+    /// The client gave up: the server refused auth.bindTempAuthKey
+    /// [`MAX_BIND_REFUSALS`](super::pfs::MAX_BIND_REFUSALS) times in a row (backing off
+    /// between tries). Every request failed before this with the same error
+    /// ([`ClientEvent::RpcError`]); close the transport and do not reconnect on your own.
+    /// A later [`ClientCore::connect`](super::ClientCore::connect) tries again, after the
+    /// current back-off.
+    Fatal {
+        /// The server's error_code (0 when the answer was not an rpc_error).
+        code: i32,
+        /// The server's error_message.
+        message: String,
+    },
 }
 
 /// Why a [`ClientCore`](super::ClientCore) call failed.

@@ -396,6 +396,11 @@ impl JsClientCore {
                 set(&o, "expiresAt", (expires_at as f64).into());
                 "tempKeyBound"
             }
+            ClientEvent::Fatal { code, message } => {
+                set(&o, "code", code.into());
+                set(&o, "message", message.into());
+                "fatal"
+            }
         };
         set(&o, "type", kind.into());
         o.into()
