@@ -21,6 +21,11 @@
 //! | `drop_encrypted_messages` N | the next N secret-chat messages are swallowed (the sender gets its answer) |
 //! | `duplicate_encrypted_messages` N | the next N secret-chat messages are delivered twice (each copy with its own qts) |
 //! | `corrupt_encrypted_messages` N | the next N secret-chat messages get one bit flipped in transit |
+//! | `refuse_binds` N | the next N auth.bindTempAuthKey get rpc_error 400 TEMP_AUTH_KEY_ALREADY_BOUND |
+//! | `status` any | changes nothing: reads the switches and the counters |
+//!
+//! The JSON answer also carries two DC-wide counters: `refuse_binds` (refusals left) and
+//! `auth_keys_made` (handshakes completed since start, permanent and temporary).
 
 use std::sync::Mutex;
 
@@ -78,6 +83,8 @@ pub enum Action {
     DuplicateEncrypted(u32),
     /// Flip a bit in N secret messages.
     CorruptEncrypted(u32),
+    /// Refuse the next N binds (replaces the count left).
+    RefuseBinds(u32),
 }
 
 /// Applies `name=value` to `faults`; the action the DC must take, or an error for an
@@ -110,6 +117,8 @@ pub fn apply(faults: &Mutex<Faults>, name: &str, value: &str) -> Result<Action, 
         "drop_encrypted_messages" => return Ok(Action::DropEncrypted(n()?)),
         "duplicate_encrypted_messages" => return Ok(Action::DuplicateEncrypted(n()?)),
         "corrupt_encrypted_messages" => return Ok(Action::CorruptEncrypted(n()?)),
+        "refuse_binds" => return Ok(Action::RefuseBinds(n()?)),
+        "status" => {}
         _ => return Err(format!("unknown fault {name:?}")),
     }
     Ok(Action::None)

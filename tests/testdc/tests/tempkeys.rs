@@ -222,3 +222,36 @@ async fn binding_needs_a_temporary_key_and_a_known_permanent_key() {
         "TEMP_AUTH_KEY_EMPTY"
     );
 }
+
+#[tokio::test]
+async fn the_refuse_binds_switch_refuses_that_many_binds_and_counts_keys() {
+    let dc = start().await;
+    let status = || async {
+        let r = common::http_get(dc.port(), "/__faults/status/0").await;
+        assert_eq!(r.status, 200);
+        String::from_utf8(r.body).unwrap()
+    };
+    assert!(status().await.contains("\"auth_keys_made\":0"));
+    let mut conn = MtClient::connect(dc.port(), Route::tcp(Framing::Intermediate, false)).await;
+    let perm = conn.handshake().await;
+    drop(conn);
+    let r = common::http_get(dc.port(), "/__faults/refuse_binds/1").await;
+    let json = String::from_utf8(r.body).unwrap();
+    assert!(json.contains("\"refuse_binds\":1"), "{json}");
+    let (mut raw, temp) = temp_session(&dc).await;
+    let json = status().await;
+    assert!(json.contains("\"auth_keys_made\":2"), "{json}");
+    // A valid bind, refused once by the switch, then accepted.
+    for want in [
+        Err("TEMP_AUTH_KEY_ALREADY_BOUND".to_string()),
+        Ok(Value::Bool(true)),
+    ] {
+        let id = raw.msg_id();
+        let good = bind_request(&perm, &temp, &raw, id, 5, |_| {});
+        assert_eq!(
+            call_raw(&mut raw, id, "auth.bindTempAuthKey", good).await,
+            want
+        );
+    }
+    assert!(status().await.contains("\"refuse_binds\":0"));
+}

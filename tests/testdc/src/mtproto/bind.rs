@@ -14,6 +14,11 @@ use super::api::{ApiCtx, RpcFail, encode, fail, int_field};
 
 /// auth.bindTempAuthKey.
 pub fn bind_temp_auth_key(ctx: &mut ApiCtx<'_>, o: &Object) -> Result<Vec<u8>, RpcFail> {
+    // Fault switch `refuse_binds`: a server that refuses binds for no reason the client
+    // can fix (the client must back off and give up, not make key after key).
+    if crate::faults::take(&mut ctx.state.refuse_binds) {
+        return Err(fail(400, "TEMP_AUTH_KEY_ALREADY_BOUND"));
+    }
     let perm_id = int_field(o, "perm_auth_key_id")?;
     let nonce = int_field(o, "nonce")?;
     let expires_at =

@@ -112,21 +112,28 @@ impl HandlerFactory for MtprotoFactory {
             Action::DropEncrypted(n) => state.secret.drop_encrypted_messages += n,
             Action::DuplicateEncrypted(n) => state.secret.duplicate_encrypted_messages += n,
             Action::CorruptEncrypted(n) => state.secret.corrupt_encrypted_messages += n,
-            Action::Restart | Action::WipeKeys => {
-                if action == Action::WipeKeys {
-                    state.forget_keys();
-                }
-                drop(state);
-                for (id, _) in dc.connections() {
-                    dc.close(id);
-                }
+            Action::RefuseBinds(n) => state.refuse_binds = n,
+            Action::WipeKeys => state.forget_keys(),
+            Action::Restart => {}
+        }
+        let counters = format!(
+            ",\"refuse_binds\":{},\"auth_keys_made\":{}}}",
+            state.refuse_binds, state.keys_made
+        );
+        drop(state);
+        if matches!(action, Action::Restart | Action::WipeKeys) {
+            for (id, _) in dc.connections() {
+                dc.close(id);
             }
         }
-        Ok(self
+        let mut json = self
             .faults
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .to_json())
+            .to_json();
+        json.pop(); // the closing brace: the counters follow
+        json.push_str(&counters);
+        Ok(json)
     }
 
     fn create(&self, info: &ConnInfo, dc: &Arc<Dc>) -> Box<dyn ConnectionHandler> {

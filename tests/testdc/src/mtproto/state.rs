@@ -231,12 +231,17 @@ pub struct DcState {
     pub secret: super::secret_state::SecretState,
     /// Open MTProto connections (ConnId.0) and the auth key each last used, for pushes.
     pub conn_keys: HashMap<u64, u64>,
+    /// Fault switch `refuse_binds`: binds still to refuse.
+    pub refuse_binds: u32,
+    /// Handshakes completed (auth keys made, permanent and temporary) since start.
+    pub keys_made: u64,
     next_user_id: i64,
 }
 
 impl DcState {
     /// Stores a new auth key (evicting the oldest past [`MAX_AUTH_KEYS`]).
     pub fn add_key(&mut self, key: AuthKey, first_salt: u64, now: i64, expires_in: Option<i32>) {
+        self.keys_made = self.keys_made.saturating_add(1);
         let id = key.id();
         while self.keys.len() >= MAX_AUTH_KEYS {
             match self.key_order.pop_front() {
