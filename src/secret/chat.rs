@@ -1,9 +1,10 @@
-//! One ready secret chat: encrypting, receiving in order, resends, layers and actions.
+//! One ready secret chat: its state, sending, layers and the end of the chat.
 //!
 //! Bytes in, outputs out: [`SecretChat::receive`] takes the `bytes` of an
 //! encryptedMessage(Service); [`SecretChat::send`] takes a decryptedMessage. Both return
 //! [`ChatOutput`]s: payloads for messages.sendEncrypted(Service), decrypted messages for the
-//! app, key changes and the end of the chat. Key rotation lives in `rekey.rs`.
+//! app, key changes and the end of the chat. Receiving lives in `receive.rs`, holes and
+//! resend requests in `resend.rs`, key rotation in `rekey.rs`.
 //! Spec: <https://core.telegram.org/api/end-to-end>, <https://core.telegram.org/api/end-to-end/seq_no>.
 
 use std::collections::BTreeMap;
@@ -11,16 +12,11 @@ use std::collections::BTreeMap;
 use super::envelope;
 use super::keys::key_fingerprint;
 use super::rekey::Rekey;
-use super::seq::{Position, SeqState};
+use super::seq::SeqState;
 use super::{LAYER, MIN_LAYER, SecretError};
 use crate::crypto::{AuthKey, DhParams, RandomSource, Side};
+use crate::tl::Serializable;
 use crate::tl::secret::{enums, types};
-use crate::tl::{Deserializable, Serializable};
-
-/// Most out-of-order messages kept while waiting for a hole to be filled.
-pub const MAX_QUEUED: usize = 1000;
-/// Most sent messages kept for resend requests (those the peer confirmed go first).
-pub const MAX_STORED: usize = 1000;
 
 /// Who the chat is with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,7 +193,7 @@ impl SecretChat {
         }
     }
 
-    fn peer_side(&self) -> Side {
+    pub(super) fn peer_side(&self) -> Side {
         if self.info.creator {
             Side::CHAT_ACCEPTOR
         } else {
@@ -218,26 +214,6 @@ impl SecretChat {
             rng,
             &mut out,
         )?;
-        Ok(out)
-    }
-
-    /// Asks again for the messages missing before the queued ones (`queued() > 0`): the
-    /// first decryptedMessageActionResend, or the messages resent for it, may have been
-    /// lost too. Nothing when there is no gap. Call on a timer (with backoff) while
-    /// messages wait in the queue.
-    pub fn request_missing(
-        &mut self,
-        rng: &mut dyn RandomSource,
-    ) -> Result<Vec<ChatOutput>, SecretError> {
-        let mut out = Vec::new();
-        let first_queued = self.queue.keys().next().copied();
-        if let Some(first) = first_queued.filter(|&f| f > self.seq.raw_in) {
-            let action = types::DecryptedMessageActionResend {
-                start_seq_no: self.seq.peer_seq(self.seq.raw_in),
-                end_seq_no: self.seq.peer_seq(first - 1),
-            };
-            self.send_action(action.into(), rng, &mut out)?;
-        }
         Ok(out)
     }
 
@@ -337,245 +313,6 @@ impl SecretChat {
         Ok(())
     }
 
-    fn store_sent(&mut self, raw: u32, bytes: Vec<u8>) {
-        self.sent.insert(raw, bytes);
-        // What the peer confirmed (its in_seq_no) is never asked for again.
-        let confirmed = self.seq.peer_received;
-        self.sent.retain(|r, _| *r >= confirmed);
-        while self.sent.len() > MAX_STORED {
-            self.sent.pop_first();
-        }
-    }
-
-    /// Handles the `bytes` of an incoming encryptedMessage / encryptedMessageService.
-    ///
-    /// A message that fails a check is discarded with the error and the chat goes on; a
-    /// protocol violation after successful decryption (sequence parity, in_seq_no) ends the
-    /// chat with [`ChatOutput::Closed`].
-    pub fn receive(
-        &mut self,
-        data: &[u8],
-        dh: &DhParams,
-        rng: &mut dyn RandomSource,
-        now: i64,
-    ) -> Result<Vec<ChatOutput>, SecretError> {
-        if self.closed {
-            return Err(SecretError::WrongState("the chat is closed"));
-        }
-        let fp = envelope::fingerprint_of(data)?;
-        let plain = {
-            let key = self
-                .key_for(fp)
-                .ok_or(SecretError::UnknownKeyFingerprint(fp))?;
-            envelope::decrypt(key, self.peer_side(), data)?
-        };
-        let layer = types::DecryptedMessageLayer::from_bytes(&plain)?;
-        // "random_bytes ... at least 15 bytes"; MTProto 2.0 needs layer >= 73.
-        if layer.random_bytes.len() < 15 {
-            return Err(SecretError::RandomBytesTooShort(layer.random_bytes.len()));
-        }
-        if layer.layer < MIN_LAYER {
-            return Err(SecretError::LayerTooOld(layer.layer));
-        }
-        let mut out = Vec::new();
-        match self.seq.classify(layer.in_seq_no, layer.out_seq_no) {
-            Err(e) => self.abort(e, &mut out),
-            Ok(Position::Duplicate) => {}
-            Ok(Position::Next) => {
-                self.process(layer, fp, dh, rng, now, &mut out)?;
-                self.drain(dh, rng, now, &mut out)?;
-            }
-            Ok(Position::Future(raw)) => {
-                // A resend request queued behind a hole of ours is served at once: the peer
-                // may be waiting for those messages to fill a hole of its own, and each side
-                // would otherwise wait on the other for good. (It is served again, harmlessly,
-                // when it is processed in order: the copies are duplicates there.)
-                if let Some((start, end)) = resend_range(&layer.message) {
-                    self.serve_resend(start, end, rng, &mut out)?;
-                }
-                self.queue_future(raw, plain.to_vec(), fp, rng, &mut out)?
-            }
-        }
-        if !self.closed {
-            self.maybe_start_rekey(dh, rng, now, &mut out)?;
-        }
-        Ok(out)
-    }
-
-    pub(crate) fn key_for(&self, fp: i64) -> Option<&AuthKey> {
-        if fp == self.fingerprint {
-            return Some(&self.key);
-        }
-        if let Some(k) = self.old_key.as_ref().filter(|k| key_fingerprint(k) == fp) {
-            return Some(k);
-        }
-        self.rekey
-            .pending_key()
-            .filter(|k| key_fingerprint(k) == fp)
-    }
-
-    fn queue_future(
-        &mut self,
-        raw: u32,
-        layer_bytes: Vec<u8>,
-        fp: i64,
-        rng: &mut dyn RandomSource,
-        out: &mut Vec<ChatOutput>,
-    ) -> Result<(), SecretError> {
-        if self.queue.len() >= MAX_QUEUED && !self.queue.contains_key(&raw) {
-            return Err(SecretError::QueueFull);
-        }
-        self.queue.insert(
-            raw,
-            Queued {
-                layer_bytes,
-                fingerprint: fp,
-            },
-        );
-        // "If there is a gap, request the missing messages with decryptedMessageActionResend".
-        let from = self.seq.raw_in.max(self.resend_asked);
-        if from < raw {
-            self.resend_asked = raw;
-            let action = types::DecryptedMessageActionResend {
-                start_seq_no: self.seq.peer_seq(from),
-                end_seq_no: self.seq.peer_seq(raw - 1),
-            };
-            self.send_action(action.into(), rng, out)?;
-        }
-        Ok(())
-    }
-
-    fn drain(
-        &mut self,
-        dh: &DhParams,
-        rng: &mut dyn RandomSource,
-        now: i64,
-        out: &mut Vec<ChatOutput>,
-    ) -> Result<(), SecretError> {
-        while !self.closed {
-            let Some(q) = self.queue.remove(&self.seq.raw_in) else {
-                break;
-            };
-            let layer = types::DecryptedMessageLayer::from_bytes(&q.layer_bytes)?;
-            match self.seq.classify(layer.in_seq_no, layer.out_seq_no) {
-                Ok(Position::Next) => self.process(layer, q.fingerprint, dh, rng, now, out)?,
-                Ok(_) => {}
-                Err(e) => self.abort(e, out),
-            }
-        }
-        // Drop anything the hole-filling made a duplicate.
-        let raw_in = self.seq.raw_in;
-        self.queue.retain(|r, _| *r >= raw_in);
-        Ok(())
-    }
-
-    fn process(
-        &mut self,
-        layer: types::DecryptedMessageLayer,
-        fp: i64,
-        dh: &DhParams,
-        rng: &mut dyn RandomSource,
-        now: i64,
-        out: &mut Vec<ChatOutput>,
-    ) -> Result<(), SecretError> {
-        if let Err(e) = self.seq.accept_in_order(layer.in_seq_no) {
-            self.abort(e, out);
-            return Ok(());
-        }
-        let confirmed = self.seq.peer_received;
-        self.sent.retain(|r, _| *r >= confirmed);
-        self.peer_layer = self.peer_layer.max(layer.layer);
-        self.key_uses = self.key_uses.saturating_add(1);
-        // "Keep the old key until every message sent with it has arrived": once an in-order
-        // message under the current key is processed with no hole left, wipe it.
-        if fp == self.fingerprint && self.queue.is_empty() {
-            self.old_key = None;
-        }
-        match layer.message {
-            enums::DecryptedMessage::DecryptedMessageService(s) => {
-                self.on_action(s, dh, rng, now, out)
-            }
-            enums::DecryptedMessage::DecryptedMessageService8(s) => {
-                let s = types::DecryptedMessageService {
-                    random_id: s.random_id,
-                    action: s.action,
-                };
-                self.on_action(s, dh, rng, now, out)
-            }
-            m => {
-                out.push(ChatOutput::Message(Box::new(m)));
-                Ok(())
-            }
-        }
-    }
-
-    fn on_action(
-        &mut self,
-        s: types::DecryptedMessageService,
-        dh: &DhParams,
-        rng: &mut dyn RandomSource,
-        now: i64,
-        out: &mut Vec<ChatOutput>,
-    ) -> Result<(), SecretError> {
-        use enums::DecryptedMessageAction as A;
-        match &s.action {
-            A::DecryptedMessageActionNotifyLayer(l) => {
-                self.peer_layer = l.layer;
-                Ok(())
-            }
-            A::DecryptedMessageActionResend(r) => {
-                self.serve_resend(r.start_seq_no, r.end_seq_no, rng, out)
-            }
-            A::DecryptedMessageActionRequestKey(_)
-            | A::DecryptedMessageActionAcceptKey(_)
-            | A::DecryptedMessageActionCommitKey(_)
-            | A::DecryptedMessageActionAbortKey(_)
-            | A::DecryptedMessageActionNoop(_) => {
-                self.on_rekey_action(&s.action, dh, rng, now, out)
-            }
-            A::DecryptedMessageActionSetMessageTTL(t) => {
-                self.ttl = t.ttl_seconds;
-                out.push(ChatOutput::Message(Box::new(s.into())));
-                Ok(())
-            }
-            _ => {
-                out.push(ChatOutput::Message(Box::new(s.into())));
-                Ok(())
-            }
-        }
-    }
-
-    /// "Upon receiving decryptedMessageActionResend, resend the messages in the range": each
-    /// is encrypted again with the current key, keeping its sequence numbers.
-    fn serve_resend(
-        &mut self,
-        start: i32,
-        end: i32,
-        rng: &mut dyn RandomSource,
-        out: &mut Vec<ChatOutput>,
-    ) -> Result<(), SecretError> {
-        let (Ok(a), Ok(b)) = (self.seq.my_raw(start), self.seq.my_raw(end)) else {
-            return Ok(()); // a request with the wrong parity asks for nothing of ours
-        };
-        if a > b || b >= self.seq.raw_out || (b - a) as usize >= MAX_STORED {
-            return Ok(());
-        }
-        let copies: Vec<(Vec<u8>, bool)> = self
-            .sent
-            .range(a..=b)
-            .map(|(_, bytes)| (bytes.clone(), is_service(bytes)))
-            .collect();
-        for (bytes, service) in copies {
-            let data = envelope::encrypt(&self.key, self.fingerprint, self.my_side(), &bytes, rng)?;
-            out.push(ChatOutput::Send {
-                random_id: random_i64(rng)?,
-                data,
-                service,
-            });
-        }
-        Ok(())
-    }
-
     pub(crate) fn abort(&mut self, e: SecretError, out: &mut Vec<ChatOutput>) {
         self.closed = true;
         self.wipe();
@@ -614,17 +351,6 @@ impl SecretChat {
     }
 }
 
-fn is_service(layer_bytes: &[u8]) -> bool {
-    types::DecryptedMessageLayer::from_bytes(layer_bytes)
-        .map(|l| {
-            matches!(
-                l.message,
-                enums::DecryptedMessage::DecryptedMessageService(_)
-            )
-        })
-        .unwrap_or(false)
-}
-
 pub(crate) fn random_i64(rng: &mut dyn RandomSource) -> Result<i64, SecretError> {
     let mut b = [0u8; 8];
     rng.fill(&mut b)?;
@@ -648,19 +374,4 @@ fn with_random_id(
         *id = random_i64(rng)?;
     }
     Ok(m)
-}
-
-/// The range a decryptedMessageActionResend asks for, if `m` is one.
-fn resend_range(m: &enums::DecryptedMessage) -> Option<(i32, i32)> {
-    let action = match m {
-        enums::DecryptedMessage::DecryptedMessageService(s) => &s.action,
-        enums::DecryptedMessage::DecryptedMessageService8(s) => &s.action,
-        _ => return None,
-    };
-    match action {
-        enums::DecryptedMessageAction::DecryptedMessageActionResend(r) => {
-            Some((r.start_seq_no, r.end_seq_no))
-        }
-        _ => None,
-    }
 }

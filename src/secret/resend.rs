@@ -1,0 +1,162 @@
+//! Holes in the peer's sequence and resend requests: the queue of out-of-order messages,
+//! decryptedMessageActionResend both ways, and the copies of sent messages kept for them.
+//!
+//! Spec: <https://core.telegram.org/api/end-to-end/seq_no> ("Proper handling of gaps",
+//! "Avoiding concurrent gaps").
+
+use super::SecretError;
+use super::chat::{ChatOutput, Queued, SecretChat, random_i64};
+use super::envelope;
+use super::seq::Position;
+use crate::crypto::{DhParams, RandomSource};
+use crate::tl::Deserializable;
+use crate::tl::secret::{enums, types};
+
+/// Most out-of-order messages kept while waiting for a hole to be filled.
+pub const MAX_QUEUED: usize = 1000;
+/// Most sent messages kept for resend requests (those the peer confirmed go first).
+pub const MAX_STORED: usize = 1000;
+
+impl SecretChat {
+    /// Asks again for the messages missing before the queued ones (`queued() > 0`): the
+    /// first decryptedMessageActionResend, or the messages resent for it, may have been
+    /// lost too. Nothing when there is no gap. Call on a timer (with backoff) while
+    /// messages wait in the queue.
+    pub fn request_missing(
+        &mut self,
+        rng: &mut dyn RandomSource,
+    ) -> Result<Vec<ChatOutput>, SecretError> {
+        let mut out = Vec::new();
+        let first_queued = self.queue.keys().next().copied();
+        if let Some(first) = first_queued.filter(|&f| f > self.seq.raw_in) {
+            let action = types::DecryptedMessageActionResend {
+                start_seq_no: self.seq.peer_seq(self.seq.raw_in),
+                end_seq_no: self.seq.peer_seq(first - 1),
+            };
+            self.send_action(action.into(), rng, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    pub(super) fn store_sent(&mut self, raw: u32, bytes: Vec<u8>) {
+        self.sent.insert(raw, bytes);
+        // What the peer confirmed (its in_seq_no) is never asked for again.
+        let confirmed = self.seq.peer_received;
+        self.sent.retain(|r, _| *r >= confirmed);
+        while self.sent.len() > MAX_STORED {
+            self.sent.pop_first();
+        }
+    }
+
+    pub(super) fn queue_future(
+        &mut self,
+        raw: u32,
+        layer_bytes: Vec<u8>,
+        fp: i64,
+        rng: &mut dyn RandomSource,
+        out: &mut Vec<ChatOutput>,
+    ) -> Result<(), SecretError> {
+        if self.queue.len() >= MAX_QUEUED && !self.queue.contains_key(&raw) {
+            return Err(SecretError::QueueFull);
+        }
+        self.queue.insert(
+            raw,
+            Queued {
+                layer_bytes,
+                fingerprint: fp,
+            },
+        );
+        // "If there is a gap, request the missing messages with decryptedMessageActionResend".
+        let from = self.seq.raw_in.max(self.resend_asked);
+        if from < raw {
+            self.resend_asked = raw;
+            let action = types::DecryptedMessageActionResend {
+                start_seq_no: self.seq.peer_seq(from),
+                end_seq_no: self.seq.peer_seq(raw - 1),
+            };
+            self.send_action(action.into(), rng, out)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn drain(
+        &mut self,
+        dh: &DhParams,
+        rng: &mut dyn RandomSource,
+        now: i64,
+        out: &mut Vec<ChatOutput>,
+    ) -> Result<(), SecretError> {
+        while !self.closed {
+            let Some(q) = self.queue.remove(&self.seq.raw_in) else {
+                break;
+            };
+            let layer = types::DecryptedMessageLayer::from_bytes(&q.layer_bytes)?;
+            match self.seq.classify(layer.in_seq_no, layer.out_seq_no) {
+                Ok(Position::Next) => self.process(layer, q.fingerprint, dh, rng, now, out)?,
+                Ok(_) => {}
+                Err(e) => self.abort(e, out),
+            }
+        }
+        // Drop anything the hole-filling made a duplicate.
+        let raw_in = self.seq.raw_in;
+        self.queue.retain(|r, _| *r >= raw_in);
+        Ok(())
+    }
+
+    /// "Upon receiving decryptedMessageActionResend, resend the messages in the range": each
+    /// is encrypted again with the current key, keeping its sequence numbers.
+    pub(super) fn serve_resend(
+        &mut self,
+        start: i32,
+        end: i32,
+        rng: &mut dyn RandomSource,
+        out: &mut Vec<ChatOutput>,
+    ) -> Result<(), SecretError> {
+        let (Ok(a), Ok(b)) = (self.seq.my_raw(start), self.seq.my_raw(end)) else {
+            return Ok(()); // a request with the wrong parity asks for nothing of ours
+        };
+        if a > b || b >= self.seq.raw_out || (b - a) as usize >= MAX_STORED {
+            return Ok(());
+        }
+        let copies: Vec<(Vec<u8>, bool)> = self
+            .sent
+            .range(a..=b)
+            .map(|(_, bytes)| (bytes.clone(), is_service(bytes)))
+            .collect();
+        for (bytes, service) in copies {
+            let data = envelope::encrypt(&self.key, self.fingerprint, self.my_side(), &bytes, rng)?;
+            out.push(ChatOutput::Send {
+                random_id: random_i64(rng)?,
+                data,
+                service,
+            });
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn is_service(layer_bytes: &[u8]) -> bool {
+    types::DecryptedMessageLayer::from_bytes(layer_bytes)
+        .map(|l| {
+            matches!(
+                l.message,
+                enums::DecryptedMessage::DecryptedMessageService(_)
+            )
+        })
+        .unwrap_or(false)
+}
+
+/// The range a decryptedMessageActionResend asks for, if `m` is one.
+pub(super) fn resend_range(m: &enums::DecryptedMessage) -> Option<(i32, i32)> {
+    let action = match m {
+        enums::DecryptedMessage::DecryptedMessageService(s) => &s.action,
+        enums::DecryptedMessage::DecryptedMessageService8(s) => &s.action,
+        _ => return None,
+    };
+    match action {
+        enums::DecryptedMessageAction::DecryptedMessageActionResend(r) => {
+            Some((r.start_seq_no, r.end_seq_no))
+        }
+        _ => None,
+    }
+}
