@@ -3,59 +3,13 @@
 
 mod secret_common;
 
-use mtproto_wasm::crypto::{AuthKey, Side, aes_ige_encrypt, derive_aes_key_iv, msg_key_for, sha1};
+use mtproto_wasm::crypto::{AuthKey, aes_ige_encrypt, sha1};
 use mtproto_wasm::secret::{
     ChatOutput, CloseReason, MAX_QUEUED, SecretChat, SecretError, key_fingerprint,
 };
-use mtproto_wasm::tl::Serializable;
 use mtproto_wasm::tl::secret::{enums, types};
+use secret_common::forge::{forge, from_b, good, layer, read_a, sent, service, text};
 use secret_common::{NOW, Pair, texts};
-
-fn text(t: &str) -> enums::DecryptedMessage {
-    types::DecryptedMessage {
-        no_webpage: false,
-        silent: false,
-        random_id: 42,
-        ttl: 0,
-        message: t.into(),
-        media: None,
-        entities: None,
-        via_bot_name: None,
-        reply_to_random_id: None,
-        grouped_id: None,
-    }
-    .into()
-}
-
-fn layer(rb: usize, layer: i32, in_seq: i32, out_seq: i32, m: enums::DecryptedMessage) -> Vec<u8> {
-    types::DecryptedMessageLayer {
-        random_bytes: vec![7; rb],
-        layer,
-        in_seq_no: in_seq,
-        out_seq_no: out_seq,
-        message: m,
-    }
-    .to_bytes()
-}
-
-/// MTProto 2.0 payload from the creator with a chosen length field and padding.
-fn forge(key: &AuthKey, body: &[u8], len_field: u32, pad: usize) -> Vec<u8> {
-    let mut plain = len_field.to_le_bytes().to_vec();
-    plain.extend_from_slice(body);
-    plain.extend(std::iter::repeat_n(0x33, pad));
-    let mk = msg_key_for(key, Side::CHAT_CREATOR, &plain);
-    let k = derive_aes_key_iv(key, &mk, Side::CHAT_CREATOR);
-    aes_ige_encrypt(&mut plain, &k.key, &k.iv).unwrap();
-    let mut out = key_fingerprint(key).to_le_bytes().to_vec();
-    out.extend_from_slice(&mk);
-    out.extend_from_slice(&plain);
-    out
-}
-
-fn good(key: &AuthKey, body: &[u8]) -> Vec<u8> {
-    let pad = 12 + (16 - (4 + body.len() + 12) % 16) % 16;
-    forge(key, body, body.len() as u32, pad)
-}
 
 /// MTProto 1.0 (msg_key = SHA1(plaintext without padding)[4..20], the old key derivation).
 fn forge_v1(key: &AuthKey, body: &[u8]) -> Vec<u8> {
@@ -276,49 +230,6 @@ fn resend_requests_outside_what_was_sent_ask_for_nothing() {
     assert!(p.to_a.is_empty());
     b_gets(&mut p, &good(&key, &layer(16, 144, 0, 7, ask(0, 0)))).unwrap();
     assert_eq!(p.to_a.len(), 1, "b0 resent");
-}
-
-/// A payload from the acceptor (B, x = 8) with a well-formed envelope.
-fn from_b(key: &AuthKey, body: &[u8]) -> Vec<u8> {
-    let pad = 12 + (16 - (4 + body.len() + 12) % 16) % 16;
-    let mut plain = (body.len() as u32).to_le_bytes().to_vec();
-    plain.extend_from_slice(body);
-    plain.extend(std::iter::repeat_n(0x44, pad));
-    let mk = msg_key_for(key, Side::CHAT_ACCEPTOR, &plain);
-    let k = derive_aes_key_iv(key, &mk, Side::CHAT_ACCEPTOR);
-    aes_ige_encrypt(&mut plain, &k.key, &k.iv).unwrap();
-    let mut out = key_fingerprint(key).to_le_bytes().to_vec();
-    out.extend_from_slice(&mk);
-    out.extend_from_slice(&plain);
-    out
-}
-
-fn service(action: enums::DecryptedMessageAction) -> enums::DecryptedMessage {
-    types::DecryptedMessageService {
-        random_id: 5,
-        action,
-    }
-    .into()
-}
-
-/// A's messages as B would read them (decrypted with the chat key, creator side).
-fn read_a(p: &Pair, data: &[u8]) -> types::DecryptedMessageLayer {
-    use mtproto_wasm::tl::Deserializable;
-    let plain =
-        mtproto_wasm::secret::envelope::decrypt(p.b.chat.key(), Side::CHAT_CREATOR, data).unwrap();
-    types::DecryptedMessageLayer::from_bytes(&plain).unwrap()
-}
-
-fn sent(out: &[ChatOutput]) -> Vec<Vec<u8>> {
-    out.iter()
-        .filter_map(|o| {
-            if let ChatOutput::Send { data, .. } = o {
-                Some(data.clone())
-            } else {
-                None
-            }
-        })
-        .collect()
 }
 
 fn is_abort(l: &types::DecryptedMessageLayer) -> bool {
