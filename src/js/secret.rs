@@ -360,10 +360,14 @@ impl SecretChatCore {
         self.chat.queued()
     }
 
-    /// `{ hash: Uint8Array(36), hex, grid: number[12][12] (0..3) }` of the current key.
+    /// `{ hash: Uint8Array(36), hex, grid: number[12][12] (0..3) }`: the key picture of the
+    /// chat's original key (unchanged by rotations), or `null` when it is unknown (a chat
+    /// restored from a version-1 snapshot taken after a rotation).
     #[wasm_bindgen(js_name = keyVisualization)]
-    pub fn key_visualization(&self) -> Object {
-        let hash = secret::visualization_hash(self.chat.key());
+    pub fn key_visualization(&self) -> JsValue {
+        let Some(hash) = self.chat.visualization() else {
+            return JsValue::NULL;
+        };
         let grid = secret::visualization_grid(&hash);
         let rows = Array::new();
         for row in grid {
@@ -377,7 +381,7 @@ impl SecretChatCore {
         set(&o, "hash", Uint8Array::from(&hash[..]).into());
         set(&o, "hex", to_hex(&hash).into());
         set(&o, "grid", rows.into());
-        o
+        o.into()
     }
 }
 

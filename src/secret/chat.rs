@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::envelope;
-use super::keys::key_fingerprint;
+use super::keys::{key_fingerprint, visualization_hash};
 use super::rekey::Rekey;
 use super::seq::SeqState;
 use super::{LAYER, MIN_LAYER, SecretError};
@@ -85,6 +85,7 @@ pub struct SecretChat {
     pub(crate) info: ChatInfo,
     pub(crate) key: AuthKey,
     pub(crate) fingerprint: i64,
+    pub(crate) picture: Option<[u8; 36]>,
     pub(crate) old_key: Option<AuthKey>,
     pub(crate) rekey: Rekey,
     pub(crate) seq: SeqState,
@@ -120,11 +121,13 @@ impl core::fmt::Debug for SecretChat {
 impl SecretChat {
     pub(crate) fn new(info: ChatInfo, key: AuthKey, now: i64) -> Self {
         let fingerprint = key_fingerprint(&key);
+        let picture = Some(visualization_hash(&key));
         let seq = SeqState::new(info.creator);
         Self {
             info,
             key,
             fingerprint,
+            picture,
             old_key: None,
             rekey: Rekey::Idle,
             seq,
@@ -144,9 +147,19 @@ impl SecretChat {
     pub fn info(&self) -> &ChatInfo {
         &self.info
     }
-    /// The current key (for the key visualization).
+    /// The current key. It changes at every rotation: the key picture comes from the original
+    /// key instead ([`SecretChat::visualization`]).
     pub fn key(&self) -> &AuthKey {
         &self.key
+    }
+    /// The key picture ("key visualization", 36 bytes: SHA1(key)[0..16] ‖ SHA256(key)[0..20]
+    /// of the chat's ORIGINAL key), computed once when the chat is made and kept for its whole
+    /// life: rotations never change it, so it matches the peer's official client. `None` only
+    /// for a chat restored from a version-1 snapshot taken after a rotation (the original key
+    /// was wiped then, and version 1 did not keep the picture).
+    /// Spec: <https://core.telegram.org/api/end-to-end/pfs#key-visualization>.
+    pub fn visualization(&self) -> Option<[u8; 36]> {
+        self.picture
     }
     /// The current key's fingerprint.
     pub fn fingerprint(&self) -> i64 {

@@ -1,14 +1,21 @@
 //! A chat's whole state as bytes, so it survives a page reload.
 //!
 //! ```text
-//!   "MTSC" version:u8=1 flags:u8 (creator, closed, layer_notified)
-//!   id:i32 access_hash:i64 peer_id:i64 key:256 old_key?:256 rekey
+//!   "MTSC" version:u8=2 flags:u8 (creator, closed, layer_notified)
+//!   id:i32 access_hash:i64 peer_id:i64 key:256 picture? old_key?:256 rekey
 //!   raw_out:u32 raw_in:u32 peer_received:u32 resend_asked:u32
 //!   peer_layer:i32 ttl:i32 key_uses:u32 key_since:i64
 //!   sent: n:u32 (raw:u32 len:u32 bytes)*   queue: n:u32 (raw:u32 fp:i64 len:u32 bytes)*
 //!   rekey = 0 | 1 exchange_id:i64 exponent:256 | 2 exchange_id:i64 key:256
 //! ```
-//! All integers little-endian. The snapshot holds the keys: store it like a password.
+//! All integers little-endian; `x?` is a tag byte 0 (absent) or 1 followed by x; `picture`
+//! is the 36-byte key picture of the original key. The snapshot holds the keys: store it like
+//! a password.
+//!
+//! Version 1 (no picture) still restores: its picture is recomputed from the key when the
+//! chat was never rotated (then key_uses == raw_out + raw_in, as every message sent or
+//! processed counts once for both and only a rotation resets key_uses); otherwise it is
+//! unknown (`None`), never the current key's.
 
 use std::collections::BTreeMap;
 
@@ -16,14 +23,14 @@ use zeroize::Zeroizing;
 
 use super::chat::{ChatInfo, Queued, SecretChat};
 use super::exchange::DhHalf;
-use super::keys::key_fingerprint;
+use super::keys::{key_fingerprint, visualization_hash};
 use super::rekey::Rekey;
 use super::seq::SeqState;
 use super::{MAX_QUEUED, MAX_STORED, SecretError};
 use crate::crypto::{AuthKey, DhParams};
 
 const MAGIC: &[u8; 4] = b"MTSC";
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 /// Largest stored message accepted in a snapshot.
 const MAX_ITEM: usize = 1 << 20;
 
@@ -42,6 +49,13 @@ impl SecretChat {
         o.extend_from_slice(&self.info.access_hash.to_le_bytes());
         o.extend_from_slice(&self.info.peer_id.to_le_bytes());
         o.extend_from_slice(self.key.as_bytes());
+        match &self.picture {
+            Some(p) => {
+                o.push(1);
+                o.extend_from_slice(p);
+            }
+            None => o.push(0),
+        }
         match &self.old_key {
             Some(k) => {
                 o.push(1);
@@ -106,7 +120,8 @@ impl SecretChat {
         if r.take(4)? != MAGIC {
             return Err(SecretError::BadSnapshot("not a secret chat snapshot"));
         }
-        if r.u8()? != VERSION {
+        let version = r.u8()?;
+        if !(1..=VERSION).contains(&version) {
             return Err(SecretError::BadSnapshot("unknown version"));
         }
         let flags = r.u8()?;
@@ -120,6 +135,14 @@ impl SecretChat {
             peer_id: r.i64()?,
         };
         let key = r.key()?;
+        let stored_picture = match version {
+            1 => None,
+            _ => match r.u8()? {
+                0 => None,
+                1 => Some(r.arr::<36>()?),
+                _ => return Err(SecretError::BadSnapshot("bad picture tag")),
+            },
+        };
         let old_key = match r.u8()? {
             0 => None,
             1 => Some(r.key()?),
@@ -174,8 +197,14 @@ impl SecretChat {
         if r.at != bytes.len() {
             return Err(SecretError::BadSnapshot("trailing bytes"));
         }
+        let never_rotated = u64::from(key_uses) == u64::from(seq.raw_out) + u64::from(seq.raw_in);
+        let picture = match version {
+            1 => never_rotated.then(|| visualization_hash(&key)),
+            _ => stored_picture,
+        };
         Ok(Self {
             fingerprint: key_fingerprint(&key),
+            picture,
             info,
             key,
             old_key,
