@@ -4,7 +4,7 @@
 //! - transport frames: `transport::DEFAULT_MAX_FRAME_LEN` / `TransportConfig::max_frame_len`;
 //! - inflated `gzip_packed`: `tl::gzip::MAX_INFLATED` (also through the session);
 //! - secret chats: `secret::MAX_QUEUED` out-of-order messages, `secret::MAX_STORED` sent
-//!   messages kept for resends;
+//!   messages kept for resends (a resend request past them aborts the chat);
 //! - the session: `session::incoming::DEFAULT_RECENT_IDS` remembered server msg_ids and
 //!   `session::MAX_MESSAGE_SIZE` per request body.
 #![cfg(not(target_arch = "wasm32"))]
@@ -205,6 +205,63 @@ fn at_most_max_stored_sent_messages_are_kept_for_resends() {
     p.flush();
     p.a_sends("after");
     assert!(p.a.chat.stored() < MAX_STORED);
+}
+
+#[test]
+fn a_resend_request_reaching_past_the_max_stored_kept_copies_aborts_the_chat() {
+    use mtproto_wasm::secret::{ChatOutput, CloseReason};
+    use mtproto_wasm::tl::secret::types::DecryptedMessageActionResend;
+    use secret_common::forge::{from_b, layer, sent, service};
+    let mut p = secret_common::Pair::new(42);
+    while p.to_b.len() <= MAX_STORED {
+        p.a_sends("unconfirmed");
+    }
+    // A (the creator: odd seq_nos) sent n messages and keeps the last MAX_STORED.
+    let n = p.to_b.len() as i32;
+    let oldest_kept = 2 * (n - MAX_STORED as i32) + 1;
+    let last = 2 * (n - 1) + 1;
+    let key = p.a.chat.key().clone();
+    let ask = |start_seq_no, end_seq_no| {
+        service(
+            DecryptedMessageActionResend {
+                start_seq_no,
+                end_seq_no,
+            }
+            .into(),
+        )
+    };
+    // At the limit: every kept copy is sent again.
+    let out =
+        p.a.chat
+            .receive(
+                &from_b(&key, &layer(16, 144, 1, 0, ask(oldest_kept, last))),
+                &p.dh,
+                &mut p.a.rng,
+                p.now,
+            )
+            .unwrap();
+    assert_eq!(sent(&out).len(), MAX_STORED);
+    assert!(!p.a.chat.is_closed());
+    // One further back: that copy is gone, the request cannot be satisfied.
+    let out =
+        p.a.chat
+            .receive(
+                &from_b(&key, &layer(16, 144, 1, 2, ask(oldest_kept - 2, last))),
+                &p.dh,
+                &mut p.a.rng,
+                p.now,
+            )
+            .unwrap();
+    assert_eq!(
+        out,
+        [ChatOutput::Closed {
+            reason: CloseReason::Violation(SecretError::ResendUnsatisfiable {
+                start_seq_no: oldest_kept - 2,
+                end_seq_no: last,
+            }),
+            discard: true,
+        }]
+    );
 }
 
 #[test]

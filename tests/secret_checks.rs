@@ -205,33 +205,6 @@ fn the_out_of_order_queue_is_bounded() {
     assert_eq!(p.b.chat.queued(), MAX_QUEUED);
 }
 
-#[test]
-fn resend_requests_outside_what_was_sent_ask_for_nothing() {
-    let mut p = Pair::new(31);
-    p.b_sends("b0");
-    p.to_a.clear();
-    let key = p.a.chat.key().clone();
-    let ask = |s, e| {
-        types::DecryptedMessageService {
-            random_id: 9,
-            action: types::DecryptedMessageActionResend {
-                start_seq_no: s,
-                end_seq_no: e,
-            }
-            .into(),
-        }
-        .into()
-    };
-    // B's seq_nos are even; 1..1 has the wrong parity, 0..100 goes past what B sent.
-    for (i, (s, e)) in [(1, 1), (0, 100), (2, 0)].into_iter().enumerate() {
-        let out_seq = 2 * i as i32 + 1;
-        b_gets(&mut p, &good(&key, &layer(16, 144, 0, out_seq, ask(s, e)))).unwrap();
-    }
-    assert!(p.to_a.is_empty());
-    b_gets(&mut p, &good(&key, &layer(16, 144, 0, 7, ask(0, 0)))).unwrap();
-    assert_eq!(p.to_a.len(), 1, "b0 resent");
-}
-
 fn is_abort(l: &types::DecryptedMessageLayer) -> bool {
     matches!(&l.message, enums::DecryptedMessage::DecryptedMessageService(s)
         if matches!(s.action, enums::DecryptedMessageAction::DecryptedMessageActionAbortKey(_)))

@@ -20,8 +20,8 @@ impl SecretChat {
     /// Handles the `bytes` of an incoming encryptedMessage / encryptedMessageService.
     ///
     /// A message that fails a check is discarded with the error and the chat goes on; a
-    /// protocol violation after successful decryption (sequence parity, in_seq_no) ends the
-    /// chat with [`ChatOutput::Closed`].
+    /// protocol violation after successful decryption (sequence parity, in_seq_no, a resend
+    /// request we cannot satisfy) ends the chat with [`ChatOutput::Closed`].
     pub fn receive(
         &mut self,
         data: &[u8],
@@ -48,22 +48,32 @@ impl SecretChat {
             return Err(SecretError::LayerTooOld(layer.layer));
         }
         let mut out = Vec::new();
+        // "decryptedMessageActionResend must always be interpreted immediately upon receipt in
+        // all cases, even if its out_seq_no>=C+1 ... each decryptedMessageActionResend must
+        // only be handled once, it must not be interpreted again when we interpret messages
+        // in the queue": served here, on arrival, and nowhere else (`on_action` only counts
+        // it). Otherwise two chats each missing a message would wait on each other for good.
+        let resend = resend_range(&layer.message);
         match self.seq.classify(layer.in_seq_no, layer.out_seq_no) {
             Err(e) => self.abort(e, &mut out),
             Ok(Position::Duplicate) => {}
             Ok(Position::Next) => {
                 self.process(layer, fp, dh, rng, now, &mut out)?;
-                self.drain(dh, rng, now, &mut out)?;
-            }
-            Ok(Position::Future(raw)) => {
-                // A resend request queued behind a hole of ours is served at once: the peer
-                // may be waiting for those messages to fill a hole of its own, and each side
-                // would otherwise wait on the other for good. (It is served again, harmlessly,
-                // when it is processed in order: the copies are duplicates there.)
-                if let Some((start, end)) = resend_range(&layer.message) {
+                if let Some((start, end)) = resend.filter(|_| !self.closed) {
                     self.serve_resend(start, end, rng, &mut out)?;
                 }
-                self.queue_future(raw, plain.to_vec(), fp, rng, &mut out)?
+                self.drain(dh, rng, now, &mut out)?;
+            }
+            // A copy of a message already waiting in the queue: handled when it arrived.
+            Ok(Position::Future(raw)) if self.queue.contains_key(&raw) => {}
+            Ok(Position::Future(raw)) => {
+                self.check_queue_room()?;
+                if let Some((start, end)) = resend {
+                    self.serve_resend(start, end, rng, &mut out)?;
+                }
+                if !self.closed {
+                    self.queue_future(raw, plain.to_vec(), fp, rng, &mut out)?;
+                }
             }
         }
         if !self.closed {
@@ -138,9 +148,8 @@ impl SecretChat {
                 self.peer_layer = l.layer;
                 Ok(())
             }
-            A::DecryptedMessageActionResend(r) => {
-                self.serve_resend(r.start_seq_no, r.end_seq_no, rng, out)
-            }
+            // Served when it arrived (`receive`); in order it only counts.
+            A::DecryptedMessageActionResend(_) => Ok(()),
             A::DecryptedMessageActionRequestKey(_)
             | A::DecryptedMessageActionAcceptKey(_)
             | A::DecryptedMessageActionCommitKey(_)

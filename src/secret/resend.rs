@@ -48,6 +48,14 @@ impl SecretChat {
         }
     }
 
+    /// [`SecretError::QueueFull`] when one more out-of-order message does not fit.
+    pub(super) fn check_queue_room(&self) -> Result<(), SecretError> {
+        if self.queue.len() >= MAX_QUEUED {
+            return Err(SecretError::QueueFull);
+        }
+        Ok(())
+    }
+
     pub(super) fn queue_future(
         &mut self,
         raw: u32,
@@ -56,8 +64,8 @@ impl SecretChat {
         rng: &mut dyn RandomSource,
         out: &mut Vec<ChatOutput>,
     ) -> Result<(), SecretError> {
-        if self.queue.len() >= MAX_QUEUED && !self.queue.contains_key(&raw) {
-            return Err(SecretError::QueueFull);
+        if !self.queue.contains_key(&raw) {
+            self.check_queue_room()?;
         }
         self.queue.insert(
             raw,
@@ -104,7 +112,11 @@ impl SecretChat {
     }
 
     /// "Upon receiving decryptedMessageActionResend, resend the messages in the range": each
-    /// is encrypted again with the current key, keeping its sequence numbers.
+    /// is encrypted again with the current key, keeping its sequence numbers. "If a local
+    /// client receives decryptedMessageActionResend but is unable to satisfy the request, it
+    /// must abort the secret chat": a range with the wrong parity, empty, past what we sent,
+    /// or reaching a message we no longer keep (confirmed by the peer, or past
+    /// [`MAX_STORED`]) ends the chat with [`SecretError::ResendUnsatisfiable`].
     pub(super) fn serve_resend(
         &mut self,
         start: i32,
@@ -112,12 +124,21 @@ impl SecretChat {
         rng: &mut dyn RandomSource,
         out: &mut Vec<ChatOutput>,
     ) -> Result<(), SecretError> {
-        let (Ok(a), Ok(b)) = (self.seq.my_raw(start), self.seq.my_raw(end)) else {
-            return Ok(()); // a request with the wrong parity asks for nothing of ours
+        let kept = match (self.seq.my_raw(start), self.seq.my_raw(end)) {
+            (Ok(a), Ok(b)) if a <= b && b < self.seq.raw_out => {
+                let wanted = u64::from(b - a) + 1;
+                (self.sent.range(a..=b).count() as u64 == wanted).then_some((a, b))
+            }
+            _ => None,
         };
-        if a > b || b >= self.seq.raw_out || (b - a) as usize >= MAX_STORED {
+        let Some((a, b)) = kept else {
+            let e = SecretError::ResendUnsatisfiable {
+                start_seq_no: start,
+                end_seq_no: end,
+            };
+            self.abort(e, out);
             return Ok(());
-        }
+        };
         let copies: Vec<(Vec<u8>, bool)> = self
             .sent
             .range(a..=b)
