@@ -13,7 +13,7 @@ use super::envelope;
 use super::keys::{key_fingerprint, visualization_hash};
 use super::rekey::Rekey;
 use super::seq::SeqState;
-use super::{LAYER, MIN_LAYER, SecretError};
+use super::{LAYER, MAX_MESSAGE_SIZE, MIN_LAYER, SecretError};
 use crate::crypto::{AuthKey, DhParams, RandomSource, Side};
 use crate::tl::Serializable;
 use crate::tl::secret::{enums, types};
@@ -242,18 +242,29 @@ impl SecretChat {
         if self.closed {
             return Err(SecretError::WrongState("the chat is closed"));
         }
+        // Refused before anything is counted or sent, the layer notification included.
+        let len = layer_len(&message);
+        if len > MAX_MESSAGE_SIZE {
+            return Err(SecretError::MessageTooLarge { len });
+        }
         let mut out = Vec::new();
         if !self.layer_notified {
             out.extend(self.notify_layer(rng)?);
         }
         let message = with_random_id(message, rng)?;
-        if let enums::DecryptedMessage::DecryptedMessageService(s) = &message {
-            if let enums::DecryptedMessageAction::DecryptedMessageActionSetMessageTTL(t) = &s.action
-            {
-                self.ttl = t.ttl_seconds;
-            }
-        }
+        let ttl = match &message {
+            enums::DecryptedMessage::DecryptedMessageService(s) => match &s.action {
+                enums::DecryptedMessageAction::DecryptedMessageActionSetMessageTTL(t) => {
+                    Some(t.ttl_seconds)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
         self.push(message, rng, &mut out)?;
+        if let Some(ttl) = ttl {
+            self.ttl = ttl;
+        }
         self.maybe_start_rekey(dh, rng, now, &mut out)?;
         Ok(out)
     }
@@ -303,23 +314,28 @@ impl SecretChat {
     ) -> Result<(), SecretError> {
         let service = matches!(message, enums::DecryptedMessage::DecryptedMessageService(_));
         // "random_bytes: at least 15 random bytes" to make the plaintext unpredictable.
-        let mut random_bytes = vec![0u8; 16];
+        let mut random_bytes = vec![0u8; RANDOM_BYTES];
         rng.fill(&mut random_bytes)?;
         let raw = self.seq.raw_out;
-        let (in_seq_no, out_seq_no) = self.seq.take_out();
         let layer = types::DecryptedMessageLayer {
             random_bytes,
             layer: self.layer(),
-            in_seq_no,
-            out_seq_no,
+            in_seq_no: self.seq.current_in(),
+            out_seq_no: self.seq.next_out(),
             message,
         };
         let bytes = layer.to_bytes();
+        if bytes.len() > MAX_MESSAGE_SIZE {
+            return Err(SecretError::MessageTooLarge { len: bytes.len() });
+        }
         let data = envelope::encrypt(&self.key, self.fingerprint, self.my_side(), &bytes, rng)?;
+        let random_id = random_i64(rng)?;
+        // Counted only once it can go out: a failure above leaves no hole for the peer.
+        self.seq.take_out();
         self.store_sent(raw, bytes);
         self.key_uses = self.key_uses.saturating_add(1);
         out.push(ChatOutput::Send {
-            random_id: random_i64(rng)?,
+            random_id,
             data,
             service,
         });
@@ -362,6 +378,16 @@ impl SecretChat {
         self.sent.clear();
         self.queue.clear();
     }
+}
+
+/// Random bytes in every decryptedMessageLayer we send.
+const RANDOM_BYTES: usize = 16;
+
+/// The length of the decryptedMessageLayer `push` makes for `message`: constructor (4),
+/// random_bytes as TL bytes (1 length byte, the bytes, padding to 4), layer, in_seq_no and
+/// out_seq_no (4 each), then the message.
+fn layer_len(message: &enums::DecryptedMessage) -> usize {
+    4 + (1 + RANDOM_BYTES).next_multiple_of(4) + 3 * 4 + message.to_bytes().len()
 }
 
 pub(crate) fn random_i64(rng: &mut dyn RandomSource) -> Result<i64, SecretError> {

@@ -31,6 +31,13 @@ pub enum SecretError {
     BadLength,
     /// decryptedMessageLayer.random_bytes is shorter than 15 bytes.
     RandomBytesTooShort(usize),
+    /// A message (its serialized decryptedMessageLayer, or an encrypted payload too long to
+    /// hold one) is over [`crate::secret::MAX_MESSAGE_SIZE`]: refused before it is queued,
+    /// stored or sent.
+    MessageTooLarge {
+        /// Its length in bytes.
+        len: usize,
+    },
     /// The peer's layer is below 73, where MTProto 2.0 starts.
     LayerTooOld(i32),
     /// A sequence number has the wrong parity or is negative: the chat is aborted.
@@ -69,6 +76,11 @@ impl fmt::Display for SecretError {
             Self::MsgKeyMismatch => f.write_str("msg_key does not match the plaintext"),
             Self::BadLength => f.write_str("bad length field or padding outside 12..1024 bytes"),
             Self::RandomBytesTooShort(n) => write!(f, "random_bytes has {n} bytes, need 15"),
+            Self::MessageTooLarge { len } => write!(
+                f,
+                "secret message of {len} bytes is over the {} byte limit",
+                crate::secret::MAX_MESSAGE_SIZE
+            ),
             Self::LayerTooOld(l) => write!(f, "layer {l} is below 73 (MTProto 2.0)"),
             Self::SeqParity => f.write_str("sequence number parity violated"),
             Self::InSeqNoAhead => f.write_str("in_seq_no is ahead of what we sent"),

@@ -36,3 +36,9 @@ pub use resend::{MAX_QUEUED, MAX_STORED};
 pub const LAYER: i32 = crate::tl::secret::LAYER as i32;
 /// The lowest layer we accept: MTProto 2.0 starts at layer 73.
 pub const MIN_LAYER: i32 = 73;
+/// Largest serialized decryptedMessageLayer a chat sends, receives or keeps (1 MiB). One
+/// bound for all three, so whatever a chat holds (sent copies, queued messages) always fits
+/// its snapshot: `SecretChat::restore` refuses a stored item over it, and nothing over it
+/// is ever stored (a larger message is refused with [`SecretError::MessageTooLarge`] when it
+/// arrives or is sent).
+pub const MAX_MESSAGE_SIZE: usize = 1 << 20;

@@ -11,7 +11,7 @@ use super::envelope;
 use super::keys::key_fingerprint;
 use super::resend::resend_range;
 use super::seq::Position;
-use super::{MIN_LAYER, SecretError};
+use super::{MAX_MESSAGE_SIZE, MIN_LAYER, SecretError};
 use crate::crypto::{AuthKey, DhParams, RandomSource};
 use crate::tl::Deserializable;
 use crate::tl::secret::{enums, types};
@@ -33,12 +33,21 @@ impl SecretChat {
             return Err(SecretError::WrongState("the chat is closed"));
         }
         let fp = envelope::fingerprint_of(data)?;
+        // Nothing over MAX_MESSAGE_SIZE is decrypted, queued or kept (so every snapshot
+        // restores): a payload too long to hold such a layer is refused before decryption,
+        // the layer itself right after.
+        if data.len() > envelope::max_payload_len(MAX_MESSAGE_SIZE) {
+            return Err(SecretError::MessageTooLarge { len: data.len() });
+        }
         let plain = {
             let key = self
                 .key_for(fp)
                 .ok_or(SecretError::UnknownKeyFingerprint(fp))?;
             envelope::decrypt(key, self.peer_side(), data)?
         };
+        if plain.len() > MAX_MESSAGE_SIZE {
+            return Err(SecretError::MessageTooLarge { len: plain.len() });
+        }
         let layer = types::DecryptedMessageLayer::from_bytes(&plain)?;
         // "random_bytes ... at least 15 bytes"; MTProto 2.0 needs layer >= 73.
         if layer.random_bytes.len() < 15 {

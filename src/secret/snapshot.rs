@@ -26,13 +26,11 @@ use super::exchange::DhHalf;
 use super::keys::{key_fingerprint, visualization_hash};
 use super::rekey::Rekey;
 use super::seq::SeqState;
-use super::{MAX_QUEUED, MAX_STORED, SecretError};
+use super::{MAX_MESSAGE_SIZE, MAX_QUEUED, MAX_STORED, SecretError};
 use crate::crypto::{AuthKey, DhParams};
 
 const MAGIC: &[u8; 4] = b"MTSC";
 const VERSION: u8 = 2;
-/// Largest stored message accepted in a snapshot.
-const MAX_ITEM: usize = 1 << 20;
 
 impl SecretChat {
     /// The chat's state as bytes (holds the keys: wipe and store carefully).
@@ -270,7 +268,8 @@ impl<'a> Cursor<'a> {
     }
     fn item(&mut self) -> Result<Vec<u8>, SecretError> {
         let n = self.u32()? as usize;
-        if n > MAX_ITEM {
+        // The chat never holds a larger one (refused on arrival and on send).
+        if n > MAX_MESSAGE_SIZE {
             return Err(SecretError::BadSnapshot("item too large"));
         }
         Ok(self.take(n)?.to_vec())
