@@ -63,7 +63,13 @@ impl SecretChat {
         // in the queue": served here, on arrival, and nowhere else (`on_action` only counts
         // it). Otherwise two chats each missing a message would wait on each other for good.
         let resend = resend_range(&layer.message);
-        match self.seq.classify(layer.in_seq_no, layer.out_seq_no) {
+        let position = self.seq.classify(layer.in_seq_no, layer.out_seq_no);
+        // "This remote layer value must always be updated immediately after receiving any
+        // packet containing information of an upper layer", also one that must wait.
+        if let Ok(Position::Next | Position::Future(_)) = position {
+            self.peer_layer = self.peer_layer.max(layer.layer);
+        }
+        match position {
             Err(e) => self.abort(e, &mut out),
             Ok(Position::Duplicate) => {}
             Ok(Position::Next) => {
@@ -153,8 +159,10 @@ impl SecretChat {
     ) -> Result<(), SecretError> {
         use enums::DecryptedMessageAction as A;
         match &s.action {
+            // "store the maximal layer that is known to be supported by the client on the
+            // other side": a lower notification never lowers it.
             A::DecryptedMessageActionNotifyLayer(l) => {
-                self.peer_layer = l.layer;
+                self.peer_layer = self.peer_layer.max(l.layer);
                 Ok(())
             }
             // Served when it arrived (`receive`); in order it only counts.

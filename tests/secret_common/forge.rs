@@ -91,6 +91,21 @@ pub fn read_a(p: &Pair, data: &[u8]) -> types::DecryptedMessageLayer {
     types::DecryptedMessageLayer::from_bytes(&plain).unwrap()
 }
 
+/// B's messages as A would read them (decrypted with A's current key, acceptor side).
+pub fn read_b(p: &Pair, data: &[u8]) -> types::DecryptedMessageLayer {
+    let plain =
+        mtproto_wasm::secret::envelope::decrypt(p.a.chat.key(), Side::CHAT_ACCEPTOR, data).unwrap();
+    types::DecryptedMessageLayer::from_bytes(&plain).unwrap()
+}
+
+/// The action of a decryptedMessageService, if `l` holds one.
+pub fn action_of(l: &types::DecryptedMessageLayer) -> Option<&enums::DecryptedMessageAction> {
+    match &l.message {
+        enums::DecryptedMessage::DecryptedMessageService(s) => Some(&s.action),
+        _ => None,
+    }
+}
+
 pub fn sent(out: &[ChatOutput]) -> Vec<Vec<u8>> {
     out.iter()
         .filter_map(|o| {
