@@ -171,6 +171,15 @@ fn a_resend_request_we_can_satisfy_is_answered_and_the_chat_goes_on() {
     let mut p = b_sent_two(92);
     let out = b_receives(&mut p, &layer(16, 144, 0, 1, ask(0, 2)));
     assert_eq!(sent(&out).len(), 2, "both messages resent");
+    // Each copy goes out the way it first did: the layer notification as a service message.
+    let service: Vec<bool> = out
+        .iter()
+        .filter_map(|o| match o {
+            ChatOutput::Send { service, .. } => Some(*service),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(service, [true, false]);
     assert!(!p.b.chat.is_closed());
     let out = b_receives(&mut p, &layer(16, 144, 0, 3, ask(2, 2)));
     assert_eq!(sent(&out).len(), 1);

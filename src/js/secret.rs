@@ -11,6 +11,7 @@
 
 use js_sys::{Array, BigInt, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
 
 use super::args::{bytes, error};
 use super::client::set;
@@ -226,15 +227,17 @@ fn outputs(outs: Vec<ChatOutput>) -> Result<Array, JsError> {
 impl SecretChatCore {
     /// A chat from `snapshot()` bytes.
     pub fn restore(snapshot: JsValue, dh: &SecretDh) -> Result<SecretChatCore, JsError> {
-        let b = bytes("snapshot", &snapshot)?;
+        // The copy in wasm memory holds the keys: wiped once restored.
+        let b = Zeroizing::new(bytes("snapshot", &snapshot)?);
         Ok(Self {
             chat: secret::SecretChat::restore(&b, &dh.params).map_err(error)?,
         })
     }
 
-    /// The whole state as bytes (holds the keys).
-    pub fn snapshot(&self) -> Vec<u8> {
-        self.chat.snapshot().to_vec()
+    /// The whole state as bytes (holds the keys). Copied straight from the wiped-on-drop
+    /// buffer into the JS array: no unwiped copy stays in wasm memory.
+    pub fn snapshot(&self) -> Uint8Array {
+        Uint8Array::from(&self.chat.snapshot()[..])
     }
 
     /// Sends a text message; returns outputs.

@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use zeroize::Zeroizing;
+
 use super::envelope;
 use super::keys::{key_fingerprint, visualization_hash};
 use super::rekey::Rekey;
@@ -75,7 +77,8 @@ pub enum ChatOutput {
 /// A decrypted message waiting for the hole before it to fill.
 #[derive(Debug, Clone)]
 pub(crate) struct Queued {
-    pub(crate) layer_bytes: Vec<u8>,
+    /// The decrypted decryptedMessageLayer, wiped when the entry is dropped.
+    pub(crate) layer_bytes: Zeroizing<Vec<u8>>,
     pub(crate) fingerprint: i64,
 }
 
@@ -95,7 +98,8 @@ pub struct SecretChat {
     pub(crate) key_since: i64,
     pub(crate) ttl: i32,
     pub(crate) resend_asked: u32,
-    pub(crate) sent: BTreeMap<u32, Vec<u8>>,
+    /// Our serialized decryptedMessageLayers by raw out_seq_no, wiped when dropped.
+    pub(crate) sent: BTreeMap<u32, Zeroizing<Vec<u8>>>,
     pub(crate) queue: BTreeMap<u32, Queued>,
     pub(crate) closed: bool,
 }
@@ -324,7 +328,8 @@ impl SecretChat {
             out_seq_no: self.seq.next_out(),
             message,
         };
-        let bytes = layer.to_bytes();
+        // Kept for resends: wiped when the copy is dropped (confirmed, forgotten, closed).
+        let bytes = Zeroizing::new(layer.to_bytes());
         if bytes.len() > MAX_MESSAGE_SIZE {
             return Err(SecretError::MessageTooLarge { len: bytes.len() });
         }
@@ -387,7 +392,8 @@ const RANDOM_BYTES: usize = 16;
 /// random_bytes as TL bytes (1 length byte, the bytes, padding to 4), layer, in_seq_no and
 /// out_seq_no (4 each), then the message.
 fn layer_len(message: &enums::DecryptedMessage) -> usize {
-    4 + (1 + RANDOM_BYTES).next_multiple_of(4) + 3 * 4 + message.to_bytes().len()
+    let message_len = Zeroizing::new(message.to_bytes()).len();
+    4 + (1 + RANDOM_BYTES).next_multiple_of(4) + 3 * 4 + message_len
 }
 
 pub(crate) fn random_i64(rng: &mut dyn RandomSource) -> Result<i64, SecretError> {

@@ -87,7 +87,8 @@ impl SecretChat {
                     self.serve_resend(start, end, rng, &mut out)?;
                 }
                 if !self.closed {
-                    self.queue_future(raw, plain.to_vec(), fp, rng, &mut out)?;
+                    // The decrypted buffer itself goes in the queue: no copy.
+                    self.queue_future(raw, plain, fp, rng, &mut out)?;
                 }
             }
         }

@@ -9,8 +9,10 @@ use super::chat::{ChatOutput, Queued, SecretChat, random_i64};
 use super::envelope;
 use super::seq::Position;
 use crate::crypto::{DhParams, RandomSource};
-use crate::tl::Deserializable;
+use zeroize::Zeroizing;
+
 use crate::tl::secret::{enums, types};
+use crate::tl::{Deserializable, Reader, TlError};
 
 /// Most out-of-order messages kept while waiting for a hole to be filled.
 pub const MAX_QUEUED: usize = 1000;
@@ -38,7 +40,7 @@ impl SecretChat {
         Ok(out)
     }
 
-    pub(super) fn store_sent(&mut self, raw: u32, bytes: Vec<u8>) {
+    pub(super) fn store_sent(&mut self, raw: u32, bytes: Zeroizing<Vec<u8>>) {
         self.sent.insert(raw, bytes);
         // What the peer confirmed (its in_seq_no) is never asked for again.
         let confirmed = self.seq.peer_received;
@@ -59,7 +61,7 @@ impl SecretChat {
     pub(super) fn queue_future(
         &mut self,
         raw: u32,
-        layer_bytes: Vec<u8>,
+        layer_bytes: Zeroizing<Vec<u8>>,
         fp: i64,
         rng: &mut dyn RandomSource,
         out: &mut Vec<ChatOutput>,
@@ -139,32 +141,35 @@ impl SecretChat {
             self.abort(e, out);
             return Ok(());
         };
-        let copies: Vec<(Vec<u8>, bool)> = self
-            .sent
-            .range(a..=b)
-            .map(|(_, bytes)| (bytes.clone(), is_service(bytes)))
-            .collect();
-        for (bytes, service) in copies {
-            let data = envelope::encrypt(&self.key, self.fingerprint, self.my_side(), &bytes, rng)?;
+        // Encrypted straight from the kept copies: no plaintext is copied out of them.
+        let side = self.my_side();
+        for bytes in self.sent.range(a..=b).map(|(_, bytes)| bytes) {
+            let data = envelope::encrypt(&self.key, self.fingerprint, side, bytes, rng)?;
             out.push(ChatOutput::Send {
                 random_id: random_i64(rng)?,
                 data,
-                service,
+                service: is_service(bytes),
             });
         }
         Ok(())
     }
 }
 
+/// Whether a serialized decryptedMessageLayer holds a decryptedMessageService, from the
+/// constructor ids alone (decoding the message would leave copies of its plaintext behind):
+/// `decryptedMessageLayer#1be31789 random_bytes:bytes layer:int in_seq_no:int out_seq_no:int
+/// message:DecryptedMessage`.
 pub(super) fn is_service(layer_bytes: &[u8]) -> bool {
-    types::DecryptedMessageLayer::from_bytes(layer_bytes)
-        .map(|l| {
-            matches!(
-                l.message,
-                enums::DecryptedMessage::DecryptedMessageService(_)
-            )
-        })
-        .unwrap_or(false)
+    let mut r = Reader::new(layer_bytes);
+    let message_id = (|| -> Result<u32, TlError> {
+        r.read_u32()?;
+        r.read_bytes()?;
+        for _ in 0..3 {
+            r.read_i32()?;
+        }
+        r.read_u32()
+    })();
+    message_id == Ok(types::DecryptedMessageService::CONSTRUCTOR_ID)
 }
 
 /// The range a decryptedMessageActionResend asks for, if `m` is one.

@@ -33,39 +33,47 @@ const MAGIC: &[u8; 4] = b"MTSC";
 const VERSION: u8 = 2;
 
 impl SecretChat {
-    /// The chat's state as bytes (holds the keys: wipe and store carefully).
+    /// The chat's state as bytes (holds the keys: wipe and store carefully). The buffer is
+    /// sized exactly before the first byte is written, so it never grows: a grown Vec would
+    /// leave its old block, key bytes included, unwiped in freed memory.
     pub fn snapshot(&self) -> Zeroizing<Vec<u8>> {
-        let mut o = Zeroizing::new(Vec::with_capacity(1024));
-        o.extend_from_slice(MAGIC);
-        o.push(VERSION);
-        o.push(
-            u8::from(self.info.creator)
-                | u8::from(self.closed) << 1
-                | u8::from(self.layer_notified) << 2,
-        );
-        o.extend_from_slice(&self.info.id.to_le_bytes());
-        o.extend_from_slice(&self.info.access_hash.to_le_bytes());
-        o.extend_from_slice(&self.info.peer_id.to_le_bytes());
-        o.extend_from_slice(self.key.as_bytes());
+        let mut count = Count(0);
+        self.write(&mut count);
+        let mut o = Zeroizing::new(Vec::with_capacity(count.0));
+        self.write(&mut *o);
+        o
+    }
+
+    /// Writes the snapshot to `o` (a [`Count`] or the buffer).
+    fn write(&self, o: &mut dyn Sink) {
+        o.put(MAGIC);
+        o.put(&[VERSION]);
+        o.put(&[u8::from(self.info.creator)
+            | u8::from(self.closed) << 1
+            | u8::from(self.layer_notified) << 2]);
+        o.put(&self.info.id.to_le_bytes());
+        o.put(&self.info.access_hash.to_le_bytes());
+        o.put(&self.info.peer_id.to_le_bytes());
+        o.put(self.key.as_bytes());
         match &self.picture {
             Some(p) => {
-                o.push(1);
-                o.extend_from_slice(p);
+                o.put(&[1]);
+                o.put(p);
             }
-            None => o.push(0),
+            None => o.put(&[0]),
         }
         match &self.old_key {
             Some(k) => {
-                o.push(1);
-                o.extend_from_slice(k.as_bytes());
+                o.put(&[1]);
+                o.put(k.as_bytes());
             }
-            None => o.push(0),
+            None => o.put(&[0]),
         }
         match &self.rekey {
-            Rekey::Idle => o.push(0),
+            Rekey::Idle => o.put(&[0]),
             Rekey::Requested { exchange_id, half } => {
-                o.push(1);
-                o.extend_from_slice(&exchange_id.to_le_bytes());
+                o.put(&[1]);
+                o.put(&exchange_id.to_le_bytes());
                 let mut e = [0u8; 256];
                 let x = half.exponent();
                 let start = 256usize.saturating_sub(x.len());
@@ -74,13 +82,13 @@ impl SecretChat {
                 {
                     dst.copy_from_slice(src);
                 }
-                o.extend_from_slice(&e);
+                o.put(&e);
                 zeroize::Zeroize::zeroize(&mut e);
             }
             Rekey::Accepted { exchange_id, key } => {
-                o.push(2);
-                o.extend_from_slice(&exchange_id.to_le_bytes());
-                o.extend_from_slice(key.as_bytes());
+                o.put(&[2]);
+                o.put(&exchange_id.to_le_bytes());
+                o.put(key.as_bytes());
             }
         }
         for v in [
@@ -89,26 +97,25 @@ impl SecretChat {
             self.seq.peer_received,
             self.resend_asked,
         ] {
-            o.extend_from_slice(&v.to_le_bytes());
+            o.put(&v.to_le_bytes());
         }
-        o.extend_from_slice(&self.peer_layer.to_le_bytes());
-        o.extend_from_slice(&self.ttl.to_le_bytes());
-        o.extend_from_slice(&self.key_uses.to_le_bytes());
-        o.extend_from_slice(&self.key_since.to_le_bytes());
-        o.extend_from_slice(&(self.sent.len() as u32).to_le_bytes());
+        o.put(&self.peer_layer.to_le_bytes());
+        o.put(&self.ttl.to_le_bytes());
+        o.put(&self.key_uses.to_le_bytes());
+        o.put(&self.key_since.to_le_bytes());
+        o.put(&(self.sent.len() as u32).to_le_bytes());
         for (raw, bytes) in &self.sent {
-            o.extend_from_slice(&raw.to_le_bytes());
-            o.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-            o.extend_from_slice(bytes);
+            o.put(&raw.to_le_bytes());
+            o.put(&(bytes.len() as u32).to_le_bytes());
+            o.put(bytes);
         }
-        o.extend_from_slice(&(self.queue.len() as u32).to_le_bytes());
+        o.put(&(self.queue.len() as u32).to_le_bytes());
         for (raw, q) in &self.queue {
-            o.extend_from_slice(&raw.to_le_bytes());
-            o.extend_from_slice(&q.fingerprint.to_le_bytes());
-            o.extend_from_slice(&(q.layer_bytes.len() as u32).to_le_bytes());
-            o.extend_from_slice(&q.layer_bytes);
+            o.put(&raw.to_le_bytes());
+            o.put(&q.fingerprint.to_le_bytes());
+            o.put(&(q.layer_bytes.len() as u32).to_le_bytes());
+            o.put(&q.layer_bytes);
         }
-        o
     }
 
     /// A chat from [`SecretChat::snapshot`] bytes. `dh` is needed only to restore a key
@@ -221,6 +228,26 @@ impl SecretChat {
     }
 }
 
+/// Where [`SecretChat::write`] puts the snapshot's bytes.
+trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+/// Counts the bytes, to size the buffer.
+struct Count(usize);
+
+impl Sink for Count {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0 = self.0.saturating_add(bytes.len());
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
 struct Cursor<'a> {
     b: &'a [u8],
     at: usize,
@@ -266,12 +293,13 @@ impl<'a> Cursor<'a> {
         }
         Ok(n)
     }
-    fn item(&mut self) -> Result<Vec<u8>, SecretError> {
+    /// A stored message, copied into a buffer wiped when dropped.
+    fn item(&mut self) -> Result<Zeroizing<Vec<u8>>, SecretError> {
         let n = self.u32()? as usize;
         // The chat never holds a larger one (refused on arrival and on send).
         if n > MAX_MESSAGE_SIZE {
             return Err(SecretError::BadSnapshot("item too large"));
         }
-        Ok(self.take(n)?.to_vec())
+        Ok(Zeroizing::new(self.take(n)?.to_vec()))
     }
 }

@@ -170,6 +170,17 @@ impl Pair {
     }
 }
 
+/// A chat to put in a side's place (so the one taken out can be dropped by the test).
+pub trait SnapshotRestored {
+    fn snapshot_restored(&self, dh: &DhParams) -> SecretChat;
+}
+
+impl SnapshotRestored for SecretChat {
+    fn snapshot_restored(&self, dh: &DhParams) -> SecretChat {
+        SecretChat::restore(&self.snapshot(), dh).unwrap()
+    }
+}
+
 /// The texts of the user messages a side received, in order.
 pub fn texts(s: &Side) -> Vec<String> {
     s.messages
