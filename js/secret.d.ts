@@ -12,7 +12,8 @@ export interface SecretStorage {
 export function memorySecretStorage(): SecretStorage;
 export function indexedDbSecretStorage(name?: string): SecretStorage;
 
-/** The key picture: hash, hex, and a 12x12 grid of 0..3 (four colours). */
+/** The key picture of the chat's original key (rotations never change it): hash, hex, and a
+ * 12x12 grid of 0..3 (four colours). */
 export interface KeyVisualization {
   hash: Uint8Array;
   hex: string;
@@ -46,7 +47,8 @@ export class SecretChat {
   readonly state: 'ready' | 'closed';
   readonly ttl: number;
   readonly fingerprint: bigint;
-  readonly keyVisualization: KeyVisualization;
+  /** null only for a chat restored from an old (version 1) snapshot taken after a rotation. */
+  readonly keyVisualization: KeyVisualization | null;
   on<E extends keyof SecretChatEvents>(event: E, fn: (value: SecretChatEvents[E]) => void): this;
   off<E extends keyof SecretChatEvents>(event: E, fn: (value: SecretChatEvents[E]) => void): this;
   sendText(text: string): Promise<unknown>;

@@ -8,6 +8,17 @@
 //! (`ServerHandshakeMachine`, `ServerAuthResult`), a temporary key's handshake, the
 //! secret-chat exchange (`DhHalf`, `OutgoingRequest`) and `SecretChat` (also during a key
 //! rotation). None of them implements `Display`.
+//!
+//! Secret chats also leave no copy behind in freed heap memory: this binary's allocator
+//! (`scan`) searches every block a test thread frees for a needle (16 bytes of a key or of a
+//! plaintext) while the thread has armed it. A block freed with the needle in it is a copy
+//! left behind: a buffer dropped without wiping, or the old block of a Vec that grew by
+//! reallocation. What this proves, and what not: it sees every heap block freed through the
+//! allocator on that thread during the armed calls (also the blocks a reallocation gives
+//! back); it does not see stack copies, registers, blocks still alive, or blocks freed later
+//! (the plaintext of a message the app passes in or is given is the app's to wipe; the TL
+//! serializer's growing buffer and the decoded message's strings are not wiped, and no test
+//! here claims otherwise).
 #![cfg(not(target_arch = "wasm32"))]
 
 mod secret_common;
@@ -23,7 +34,59 @@ use mtproto_wasm::secret::exchange::DhHalf;
 use mtproto_wasm::secret::{FileKey, OutgoingRequest};
 use mtproto_wasm::session::server::ServerSession;
 use mtproto_wasm::session::{Session, SessionConfig};
+use secret_common::SnapshotRestored;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+/// The allocator of this test binary: the system one, plus the needle search on free.
+///
+/// The crate itself forbids `unsafe`; a global allocator cannot be written without it, so it
+/// lives here, in a test binary, and only forwards to `System`.
+mod scan {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    pub struct Scanning;
+
+    thread_local! {
+        // `const` thread locals with no destructor: reading them never allocates.
+        static NEEDLE: Cell<Option<[u8; 16]>> = const { Cell::new(None) };
+        static HITS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    // SAFETY: every call goes to `System` with the caller's arguments; the search only reads
+    // the `layout.size()` bytes of a block that is still allocated.
+    unsafe impl GlobalAlloc for Scanning {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            if let Ok(Some(needle)) = NEEDLE.try_with(Cell::get) {
+                let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
+                if block.windows(needle.len()).any(|w| w == needle) {
+                    let _ = HITS.try_with(|h| h.set(h.get() + 1));
+                }
+            }
+            unsafe { System.dealloc(ptr, layout) }
+        }
+        // No `realloc`: the default allocates, copies and frees through the two above, so
+        // the block a growing Vec leaves is searched too.
+    }
+
+    /// How many blocks this thread freed with `needle` (the first 16 bytes) still in them
+    /// while `f` ran.
+    pub fn freed_copies<R>(needle: &[u8], f: impl FnOnce() -> R) -> (usize, R) {
+        let mut n = [0u8; 16];
+        n.copy_from_slice(&needle[..16]);
+        HITS.with(|h| h.set(0));
+        NEEDLE.with(|c| c.set(Some(n)));
+        let r = f();
+        NEEDLE.with(|c| c.set(None));
+        (HITS.with(Cell::get), r)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: scan::Scanning = scan::Scanning;
 
 /// The forms a byte string takes when printed, for every 6-byte window of `secret`.
 fn leaked_form(text: &str, secret: &[u8]) -> Option<String> {
@@ -244,4 +307,157 @@ fn secret_chats_never_print_keys_exponents_or_plaintext() {
     p.a.chat.start_rekey(&dh, &mut p.a.rng, &mut out).unwrap();
     assert_hidden("SecretChat (rekey requested)", &p.a.chat, &[&key]);
     assert_hidden("rekey outputs", &out, &[&key]);
+}
+
+/// 16 distinctive bytes of a text (its middle, clear of any framing).
+const SECRET_TEXT: &str = "the plaintext nobody may find in freed memory, 0123456789";
+
+fn needle_of_text() -> &'static [u8] {
+    &SECRET_TEXT.as_bytes()[4..20]
+}
+
+#[test]
+fn the_scanner_finds_an_unwiped_copy_and_misses_a_wiped_one() {
+    let needle = needle_of_text().to_vec();
+    let (hits, ()) = scan::freed_copies(&needle, || drop(needle.clone()));
+    assert_eq!(hits, 1, "a plain Vec is freed with its bytes");
+    let (hits, ()) = scan::freed_copies(&needle, || drop(Zeroizing::new(needle.clone())));
+    assert_eq!(hits, 0, "a Zeroizing one is wiped first");
+    let (hits, ()) = scan::freed_copies(&needle, || {
+        let mut v = Vec::with_capacity(16);
+        v.extend_from_slice(&needle);
+        v.extend_from_slice(&[0; 64]); // grows: the first block is given back unwiped
+        drop(Zeroizing::new(v));
+    });
+    assert_eq!(hits, 1, "a reallocation leaves the old block behind");
+}
+
+/// A chat whose snapshot is several kilobytes (ten stored messages), with a rotation it
+/// started in progress (its exponent is in the snapshot too).
+fn chat_with_a_large_snapshot() -> secret_common::Pair {
+    let mut p = secret_common::Pair::new(12);
+    for _ in 0..10 {
+        p.a_sends(SECRET_TEXT);
+    }
+    p.to_b.clear();
+    p.a_rekeys();
+    assert!(p.a.chat.rekey_in_progress());
+    p
+}
+
+#[test]
+fn the_snapshot_is_written_without_reallocating_and_leaves_no_key_bytes_behind() {
+    let p = chat_with_a_large_snapshot();
+    let key = p.a.chat.key().as_bytes()[100..116].to_vec();
+    let (hits, (len, capacity)) = scan::freed_copies(&key, || {
+        let snap = p.a.chat.snapshot();
+        (snap.len(), snap.capacity())
+    });
+    assert!(len > 2048, "{len}");
+    assert_eq!(
+        hits, 0,
+        "a freed block held key bytes (a grown snapshot buffer?)"
+    );
+    // Sized exactly before the first byte is written: never grown.
+    assert_eq!(capacity, len);
+}
+
+#[test]
+fn restoring_a_snapshot_leaves_no_key_bytes_behind() {
+    let p = chat_with_a_large_snapshot();
+    let snap = p.a.chat.snapshot();
+    let key = p.a.chat.key().as_bytes()[100..116].to_vec();
+    let (hits, ()) = scan::freed_copies(&key, || {
+        let chat = mtproto_wasm::secret::SecretChat::restore(&snap, &p.dh).unwrap();
+        drop(chat);
+    });
+    assert_eq!(hits, 0);
+}
+
+#[test]
+fn sent_copies_are_wiped_when_the_peer_confirms_them() {
+    let mut p = secret_common::Pair::new(13);
+    p.a_sends(SECRET_TEXT);
+    p.flush();
+    assert!(p.a.chat.stored() > 0);
+    p.b_sends("seen");
+    // B's messages confirm A's: A drops its copies.
+    let replies = std::mem::take(&mut p.to_a);
+    let (hits, ()) = scan::freed_copies(needle_of_text(), || {
+        for d in replies {
+            p.give_a(&d).unwrap();
+        }
+    });
+    assert_eq!(p.a.chat.stored(), 0);
+    assert_eq!(hits, 0, "the confirmed copy was freed unwiped");
+}
+
+#[test]
+fn sent_copies_are_wiped_when_the_chat_is_closed_or_dropped() {
+    let mut p = secret_common::Pair::new(14);
+    p.a_sends(SECRET_TEXT);
+    assert!(p.a.chat.stored() > 0);
+    let (hits, _) = scan::freed_copies(needle_of_text(), || p.a.chat.close());
+    assert_eq!(p.a.chat.stored(), 0);
+    assert_eq!(hits, 0, "close() freed a copy unwiped");
+    let mut p = secret_common::Pair::new(15);
+    p.a_sends(SECRET_TEXT);
+    let chat = std::mem::replace(&mut p.a.chat, p.b.chat.snapshot_restored(&p.dh));
+    let (hits, ()) = scan::freed_copies(needle_of_text(), || drop(chat));
+    assert_eq!(hits, 0, "dropping the chat freed a copy unwiped");
+}
+
+#[test]
+fn serving_a_resend_request_leaves_no_copy_of_the_plaintext() {
+    let mut p = secret_common::Pair::new(16);
+    p.a_sends("first");
+    p.flush();
+    p.a_sends(SECRET_TEXT);
+    p.to_b.clear(); // lost
+    p.a_sends("third");
+    let third = p.to_b.pop().unwrap();
+    p.give_b(&third).unwrap(); // B queues it and asks for SECRET_TEXT
+    let ask = p.to_a.pop().unwrap();
+    let (hits, ()) = scan::freed_copies(needle_of_text(), || p.give_a(&ask).unwrap());
+    assert_eq!(p.to_b.len(), 1, "SECRET_TEXT resent");
+    assert_eq!(hits, 0, "serving the resend freed a copy unwiped");
+    p.flush();
+    assert_eq!(secret_common::texts(&p.b), ["first", SECRET_TEXT, "third"]);
+}
+
+#[test]
+fn queued_messages_are_wiped_when_processed_closed_or_dropped() {
+    // Processed: the hole fills and the queued message is delivered.
+    let mut p = secret_common::Pair::new(17);
+    p.a_sends("first");
+    p.flush();
+    p.a_sends("second");
+    let second = p.to_b.pop().unwrap();
+    p.a_sends(SECRET_TEXT);
+    let queued = p.to_b.pop().unwrap();
+    p.give_b(&queued).unwrap();
+    assert_eq!(p.b.chat.queued(), 1);
+    let (hits, ()) = scan::freed_copies(needle_of_text(), || p.give_b(&second).unwrap());
+    assert_eq!(p.b.chat.queued(), 0);
+    assert_eq!(secret_common::texts(&p.b), ["first", "second", SECRET_TEXT]);
+    assert_eq!(hits, 0, "the processed queue entry was freed unwiped");
+    // Closed, and dropped, while it waits.
+    for close in [true, false] {
+        let mut p = secret_common::Pair::new(18);
+        p.a_sends("first");
+        p.flush();
+        p.a_sends("second");
+        p.to_b.clear();
+        p.a_sends(SECRET_TEXT);
+        let queued = p.to_b.pop().unwrap();
+        p.give_b(&queued).unwrap();
+        assert_eq!(p.b.chat.queued(), 1);
+        let (hits, ()) = if close {
+            scan::freed_copies(needle_of_text(), || drop(p.b.chat.close()))
+        } else {
+            let chat = std::mem::replace(&mut p.b.chat, p.a.chat.snapshot_restored(&p.dh));
+            scan::freed_copies(needle_of_text(), || drop(chat))
+        };
+        assert_eq!(hits, 0, "close {close}: a queued copy was freed unwiped");
+    }
 }

@@ -4,7 +4,8 @@
 //! - transport frames: `transport::DEFAULT_MAX_FRAME_LEN` / `TransportConfig::max_frame_len`;
 //! - inflated `gzip_packed`: `tl::gzip::MAX_INFLATED` (also through the session);
 //! - secret chats: `secret::MAX_QUEUED` out-of-order messages, `secret::MAX_STORED` sent
-//!   messages kept for resends;
+//!   messages kept for resends (a resend request past them aborts the chat),
+//!   `secret::MAX_MESSAGE_SIZE` per message sent, received or kept;
 //! - the session: `session::incoming::DEFAULT_RECENT_IDS` remembered server msg_ids and
 //!   `session::MAX_MESSAGE_SIZE` per request body.
 #![cfg(not(target_arch = "wasm32"))]
@@ -205,6 +206,149 @@ fn at_most_max_stored_sent_messages_are_kept_for_resends() {
     p.flush();
     p.a_sends("after");
     assert!(p.a.chat.stored() < MAX_STORED);
+}
+
+#[test]
+fn a_resend_request_reaching_past_the_max_stored_kept_copies_aborts_the_chat() {
+    use mtproto_wasm::secret::{ChatOutput, CloseReason};
+    use mtproto_wasm::tl::secret::types::DecryptedMessageActionResend;
+    use secret_common::forge::{from_b, layer, sent, service};
+    let mut p = secret_common::Pair::new(42);
+    while p.to_b.len() <= MAX_STORED {
+        p.a_sends("unconfirmed");
+    }
+    // A (the creator: odd seq_nos) sent n messages and keeps the last MAX_STORED.
+    let n = p.to_b.len() as i32;
+    let oldest_kept = 2 * (n - MAX_STORED as i32) + 1;
+    let last = 2 * (n - 1) + 1;
+    let key = p.a.chat.key().clone();
+    let ask = |start_seq_no, end_seq_no| {
+        service(
+            DecryptedMessageActionResend {
+                start_seq_no,
+                end_seq_no,
+            }
+            .into(),
+        )
+    };
+    // At the limit: every kept copy is sent again.
+    let out =
+        p.a.chat
+            .receive(
+                &from_b(&key, &layer(16, 144, 1, 0, ask(oldest_kept, last))),
+                &p.dh,
+                &mut p.a.rng,
+                p.now,
+            )
+            .unwrap();
+    assert_eq!(sent(&out).len(), MAX_STORED);
+    assert!(!p.a.chat.is_closed());
+    // One further back: that copy is gone, the request cannot be satisfied.
+    let out =
+        p.a.chat
+            .receive(
+                &from_b(&key, &layer(16, 144, 1, 2, ask(oldest_kept - 2, last))),
+                &p.dh,
+                &mut p.a.rng,
+                p.now,
+            )
+            .unwrap();
+    assert_eq!(
+        out,
+        [ChatOutput::Closed {
+            reason: CloseReason::Violation(SecretError::ResendUnsatisfiable {
+                start_seq_no: oldest_kept - 2,
+                end_seq_no: last,
+            }),
+            discard: true,
+        }]
+    );
+}
+
+/// A text message whose decryptedMessageLayer (16 random bytes, as the chat sends) is
+/// exactly `len` bytes, and that layer with the given out_seq_no.
+fn secret_text_of_layer_len(
+    len: usize,
+    out_seq: i32,
+) -> (mtproto_wasm::tl::secret::enums::DecryptedMessage, Vec<u8>) {
+    use secret_common::forge::{layer, text};
+    let mut n = len - 64;
+    loop {
+        let m = text(&"x".repeat(n));
+        let body = layer(16, 144, 0, out_seq, m.clone());
+        match body.len() {
+            l if l == len => return (m, body),
+            l => n = n + len - l, // both lengths are multiples of 4: exact in one step
+        }
+    }
+}
+
+#[test]
+fn a_secret_message_of_exactly_max_message_size_is_queued_one_word_more_is_refused_on_arrival() {
+    use mtproto_wasm::secret::{MAX_MESSAGE_SIZE, SecretChat};
+    use secret_common::forge::{good, layer, text};
+    let mut p = secret_common::Pair::new(43);
+    let key = p.a.chat.key().clone();
+    // Out of order (A's message 0 is missing): both would wait in B's queue.
+    let (_, at_limit) = secret_text_of_layer_len(MAX_MESSAGE_SIZE, 3);
+    p.give_b(&good(&key, &at_limit)).unwrap();
+    assert_eq!(p.b.chat.queued(), 1);
+    let (_, over) = secret_text_of_layer_len(MAX_MESSAGE_SIZE + 4, 5);
+    let refused = p.give_b(&good(&key, &over));
+    // Whatever the chat holds restores (before: the queued message made restore fail).
+    let restored = SecretChat::restore(&p.b.chat.snapshot(), &p.dh);
+    assert!(restored.is_ok(), "{:?}", restored.err());
+    assert_eq!(
+        refused,
+        Err(SecretError::MessageTooLarge {
+            len: MAX_MESSAGE_SIZE + 4
+        })
+    );
+    assert_eq!(p.b.chat.queued(), 1);
+    // A payload too long to hold a layer within the limit is refused before decryption.
+    let huge = good(&key, &layer(16, 144, 0, 7, text(&"y".repeat(2 << 20))));
+    assert_eq!(
+        p.give_b(&huge),
+        Err(SecretError::MessageTooLarge { len: huge.len() })
+    );
+    // The hole fills: the message at the limit is delivered, after the restore too.
+    p.b.chat = restored.unwrap();
+    p.give_b(&good(&key, &layer(16, 144, 0, 1, text("first"))))
+        .unwrap();
+    let t = secret_common::texts(&p.b);
+    assert_eq!(t.len(), 2);
+    assert_eq!(t[0], "first");
+    assert_eq!(p.b.chat.queued(), 0);
+}
+
+#[test]
+fn a_secret_message_of_exactly_max_message_size_is_sent_one_word_more_is_refused() {
+    use mtproto_wasm::secret::MAX_MESSAGE_SIZE;
+    let mut p = secret_common::Pair::new(44);
+    let (over, _) = secret_text_of_layer_len(MAX_MESSAGE_SIZE + 4, 0);
+    let refused = p.a.chat.send(over, &p.dh, &mut p.a.rng, p.now);
+    assert_eq!(
+        refused,
+        Err(SecretError::MessageTooLarge {
+            len: MAX_MESSAGE_SIZE + 4
+        })
+    );
+    // Nothing was counted or kept, not even the layer notification sent before a first
+    // message.
+    assert_eq!(p.a.chat.seq_numbers(), (1, 0));
+    assert_eq!(p.a.chat.stored(), 0);
+    let (at_limit, _) = secret_text_of_layer_len(MAX_MESSAGE_SIZE, 0);
+    let outs = p.a.chat.send(at_limit, &p.dh, &mut p.a.rng, p.now).unwrap();
+    assert_eq!(outs.len(), 2, "the layer notification, then the message");
+    assert_eq!(p.a.chat.stored(), 2);
+    for o in outs {
+        if let mtproto_wasm::secret::ChatOutput::Send { data, .. } = o {
+            p.give_b(&data).unwrap();
+        }
+    }
+    assert_eq!(secret_common::texts(&p.b).len(), 1);
+    let restored = mtproto_wasm::secret::SecretChat::restore(&p.a.chat.snapshot(), &p.dh);
+    assert!(restored.is_ok(), "{:?}", restored.err());
 }
 
 #[test]

@@ -3,59 +3,13 @@
 
 mod secret_common;
 
-use mtproto_wasm::crypto::{AuthKey, Side, aes_ige_encrypt, derive_aes_key_iv, msg_key_for, sha1};
+use mtproto_wasm::crypto::{AuthKey, aes_ige_encrypt, sha1};
 use mtproto_wasm::secret::{
     ChatOutput, CloseReason, MAX_QUEUED, SecretChat, SecretError, key_fingerprint,
 };
-use mtproto_wasm::tl::Serializable;
 use mtproto_wasm::tl::secret::{enums, types};
+use secret_common::forge::{action_of, forge, from_b, good, layer, read_a, sent, service, text};
 use secret_common::{NOW, Pair, texts};
-
-fn text(t: &str) -> enums::DecryptedMessage {
-    types::DecryptedMessage {
-        no_webpage: false,
-        silent: false,
-        random_id: 42,
-        ttl: 0,
-        message: t.into(),
-        media: None,
-        entities: None,
-        via_bot_name: None,
-        reply_to_random_id: None,
-        grouped_id: None,
-    }
-    .into()
-}
-
-fn layer(rb: usize, layer: i32, in_seq: i32, out_seq: i32, m: enums::DecryptedMessage) -> Vec<u8> {
-    types::DecryptedMessageLayer {
-        random_bytes: vec![7; rb],
-        layer,
-        in_seq_no: in_seq,
-        out_seq_no: out_seq,
-        message: m,
-    }
-    .to_bytes()
-}
-
-/// MTProto 2.0 payload from the creator with a chosen length field and padding.
-fn forge(key: &AuthKey, body: &[u8], len_field: u32, pad: usize) -> Vec<u8> {
-    let mut plain = len_field.to_le_bytes().to_vec();
-    plain.extend_from_slice(body);
-    plain.extend(std::iter::repeat_n(0x33, pad));
-    let mk = msg_key_for(key, Side::CHAT_CREATOR, &plain);
-    let k = derive_aes_key_iv(key, &mk, Side::CHAT_CREATOR);
-    aes_ige_encrypt(&mut plain, &k.key, &k.iv).unwrap();
-    let mut out = key_fingerprint(key).to_le_bytes().to_vec();
-    out.extend_from_slice(&mk);
-    out.extend_from_slice(&plain);
-    out
-}
-
-fn good(key: &AuthKey, body: &[u8]) -> Vec<u8> {
-    let pad = 12 + (16 - (4 + body.len() + 12) % 16) % 16;
-    forge(key, body, body.len() as u32, pad)
-}
 
 /// MTProto 1.0 (msg_key = SHA1(plaintext without padding)[4..20], the old key derivation).
 fn forge_v1(key: &AuthKey, body: &[u8]) -> Vec<u8> {
@@ -251,76 +205,6 @@ fn the_out_of_order_queue_is_bounded() {
     assert_eq!(p.b.chat.queued(), MAX_QUEUED);
 }
 
-#[test]
-fn resend_requests_outside_what_was_sent_ask_for_nothing() {
-    let mut p = Pair::new(31);
-    p.b_sends("b0");
-    p.to_a.clear();
-    let key = p.a.chat.key().clone();
-    let ask = |s, e| {
-        types::DecryptedMessageService {
-            random_id: 9,
-            action: types::DecryptedMessageActionResend {
-                start_seq_no: s,
-                end_seq_no: e,
-            }
-            .into(),
-        }
-        .into()
-    };
-    // B's seq_nos are even; 1..1 has the wrong parity, 0..100 goes past what B sent.
-    for (i, (s, e)) in [(1, 1), (0, 100), (2, 0)].into_iter().enumerate() {
-        let out_seq = 2 * i as i32 + 1;
-        b_gets(&mut p, &good(&key, &layer(16, 144, 0, out_seq, ask(s, e)))).unwrap();
-    }
-    assert!(p.to_a.is_empty());
-    b_gets(&mut p, &good(&key, &layer(16, 144, 0, 7, ask(0, 0)))).unwrap();
-    assert_eq!(p.to_a.len(), 1, "b0 resent");
-}
-
-/// A payload from the acceptor (B, x = 8) with a well-formed envelope.
-fn from_b(key: &AuthKey, body: &[u8]) -> Vec<u8> {
-    let pad = 12 + (16 - (4 + body.len() + 12) % 16) % 16;
-    let mut plain = (body.len() as u32).to_le_bytes().to_vec();
-    plain.extend_from_slice(body);
-    plain.extend(std::iter::repeat_n(0x44, pad));
-    let mk = msg_key_for(key, Side::CHAT_ACCEPTOR, &plain);
-    let k = derive_aes_key_iv(key, &mk, Side::CHAT_ACCEPTOR);
-    aes_ige_encrypt(&mut plain, &k.key, &k.iv).unwrap();
-    let mut out = key_fingerprint(key).to_le_bytes().to_vec();
-    out.extend_from_slice(&mk);
-    out.extend_from_slice(&plain);
-    out
-}
-
-fn service(action: enums::DecryptedMessageAction) -> enums::DecryptedMessage {
-    types::DecryptedMessageService {
-        random_id: 5,
-        action,
-    }
-    .into()
-}
-
-/// A's messages as B would read them (decrypted with the chat key, creator side).
-fn read_a(p: &Pair, data: &[u8]) -> types::DecryptedMessageLayer {
-    use mtproto_wasm::tl::Deserializable;
-    let plain =
-        mtproto_wasm::secret::envelope::decrypt(p.b.chat.key(), Side::CHAT_CREATOR, data).unwrap();
-    types::DecryptedMessageLayer::from_bytes(&plain).unwrap()
-}
-
-fn sent(out: &[ChatOutput]) -> Vec<Vec<u8>> {
-    out.iter()
-        .filter_map(|o| {
-            if let ChatOutput::Send { data, .. } = o {
-                Some(data.clone())
-            } else {
-                None
-            }
-        })
-        .collect()
-}
-
 fn is_abort(l: &types::DecryptedMessageLayer) -> bool {
     matches!(&l.message, enums::DecryptedMessage::DecryptedMessageService(s)
         if matches!(s.action, enums::DecryptedMessageAction::DecryptedMessageActionAbortKey(_)))
@@ -391,37 +275,144 @@ fn request_key_with_a_bad_g_a_is_aborted() {
     assert!(!p.a.chat.rekey_in_progress());
 }
 
+/// B starts a rotation and A accepts it (A's AcceptKey is dropped): the exchange_id and the
+/// new key's fingerprint from A's AcceptKey.
+fn a_accepted_bs_request(p: &mut Pair) -> (i64, i64) {
+    p.b_rekeys();
+    for d in std::mem::take(&mut p.to_a) {
+        p.give_a(&d).unwrap();
+    }
+    assert!(p.a.chat.rekey_in_progress());
+    let payload = p.to_b.pop().unwrap();
+    let accept = read_a(p, &payload);
+    p.to_b.clear();
+    match action_of(&accept) {
+        Some(enums::DecryptedMessageAction::DecryptedMessageActionAcceptKey(a)) => {
+            (a.exchange_id, a.key_fingerprint)
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A receives B's CommitKey as B's message `out_seq` (having seen A's AcceptKey).
+fn a_gets_commit(
+    p: &mut Pair,
+    out_seq: i32,
+    exchange_id: i64,
+    key_fingerprint: i64,
+) -> Vec<ChatOutput> {
+    let commit = types::DecryptedMessageActionCommitKey {
+        exchange_id,
+        key_fingerprint,
+    };
+    let key = p.a.chat.key().clone();
+    p.a.chat
+        .receive(
+            &from_b(&key, &layer(16, 144, 3, out_seq, service(commit.into()))),
+            &p.dh,
+            &mut p.a.rng,
+            NOW,
+        )
+        .unwrap()
+}
+
+fn aborted_id(p: &Pair, payload: &[u8]) -> Option<i64> {
+    match action_of(&read_a(p, payload)) {
+        Some(enums::DecryptedMessageAction::DecryptedMessageActionAbortKey(a)) => {
+            Some(a.exchange_id)
+        }
+        _ => None,
+    }
+}
+
 #[test]
 fn commit_key_with_a_wrong_fingerprint_is_aborted() {
     let mut p = Pair::new(36);
-    let mut out = Vec::new();
-    p.b.chat.start_rekey(&p.dh, &mut p.b.rng, &mut out).unwrap();
-    for d in sent(&out) {
-        p.give_a(&d).unwrap(); // A accepts: AcceptKey goes to B; A waits for CommitKey
-    }
-    p.to_b.clear();
-    assert!(p.a.chat.rekey_in_progress());
+    let (id, fp) = a_accepted_bs_request(&mut p);
     let key = p.a.chat.key().clone();
-    let commit = types::DecryptedMessageActionCommitKey {
-        exchange_id: 0,
-        key_fingerprint: 3,
-    };
-    let outs =
-        p.a.chat
-            .receive(
-                &from_b(&key, &layer(16, 144, 3, 2, service(commit.into()))),
-                &p.dh,
-                &mut p.a.rng,
-                NOW,
-            )
-            .unwrap();
-    assert!(is_abort(&read_a(&p, &sent(&outs)[0])));
+    let outs = a_gets_commit(&mut p, 2, id, fp ^ 1);
+    let replies = sent(&outs);
+    assert_eq!(replies.len(), 1);
+    assert_eq!(aborted_id(&p, &replies[0]), Some(id));
     assert!(
         !outs
             .iter()
             .any(|o| matches!(o, ChatOutput::KeyChanged { .. }))
     );
     assert!(!p.a.chat.rekey_in_progress());
+    assert_eq!(p.a.chat.fingerprint(), key_fingerprint(&key));
+}
+
+#[test]
+fn a_commit_key_for_another_exchange_is_ignored_not_answered_with_its_exchange_id() {
+    let mut p = Pair::new(37);
+    let (id, fp) = a_accepted_bs_request(&mut p);
+    let outs = a_gets_commit(&mut p, 2, id ^ 0x55, fp);
+    assert!(outs.is_empty(), "{outs:?}");
+    assert!(p.a.chat.rekey_in_progress(), "our accepted exchange stands");
+    // The real commit still completes it.
+    let outs = a_gets_commit(&mut p, 4, id, fp);
+    assert!(outs.contains(&ChatOutput::KeyChanged { fingerprint: fp }));
+    assert_eq!(p.a.chat.fingerprint(), fp);
+    assert!(!p.a.chat.rekey_in_progress());
+}
+
+#[test]
+fn a_commit_key_does_not_cancel_our_own_key_request() {
+    use mtproto_wasm::crypto::SeededRandom;
+    use mtproto_wasm::secret::exchange::DhHalf;
+    for same_id in [false, true] {
+        let mut p = Pair::new(38);
+        p.a_rekeys();
+        let payload = p.to_b.pop().unwrap();
+        let request = read_a(&p, &payload);
+        let Some(enums::DecryptedMessageAction::DecryptedMessageActionRequestKey(r)) =
+            action_of(&request)
+        else {
+            panic!("{request:?}")
+        };
+        let (mine, g_a) = (r.exchange_id, r.g_a.clone());
+        // A CommitKey while WE asked for the key: for another exchange, or (nonsense: the
+        // one who asked commits) for ours. Neither cancels our request nor is answered.
+        let stray = if same_id { mine } else { mine ^ 1 };
+        let key = p.a.chat.key().clone();
+        let commit = types::DecryptedMessageActionCommitKey {
+            exchange_id: stray,
+            key_fingerprint: 7,
+        };
+        let outs =
+            p.a.chat
+                .receive(
+                    &from_b(&key, &layer(16, 144, 1, 0, service(commit.into()))),
+                    &p.dh,
+                    &mut p.a.rng,
+                    NOW,
+                )
+                .unwrap();
+        assert!(outs.is_empty(), "same id {same_id}: {outs:?}");
+        assert!(p.a.chat.rekey_in_progress());
+        // B's AcceptKey for our request still completes the rotation.
+        let half = DhHalf::generate(&p.dh, &[], &mut SeededRandom::new(5)).unwrap();
+        let new_fp = key_fingerprint(&half.shared_key(&p.dh, &g_a).unwrap());
+        let accept = types::DecryptedMessageActionAcceptKey {
+            exchange_id: mine,
+            g_b: half.public().to_vec(),
+            key_fingerprint: new_fp,
+        };
+        let outs =
+            p.a.chat
+                .receive(
+                    &from_b(&key, &layer(16, 144, 1, 2, service(accept.into()))),
+                    &p.dh,
+                    &mut p.a.rng,
+                    NOW,
+                )
+                .unwrap();
+        assert!(outs.contains(&ChatOutput::KeyChanged {
+            fingerprint: new_fp
+        }));
+        assert_eq!(p.a.chat.fingerprint(), new_fp);
+    }
 }
 
 #[test]

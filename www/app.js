@@ -188,8 +188,10 @@ function addChat(chat) {
 }
 
 function drawKey(chat) {
-  const { grid } = chat.keyVisualization;
   const ctx = $('key-picture').getContext('2d');
+  ctx.clearRect(0, 0, $('key-picture').width, $('key-picture').height);
+  if (!chat.keyVisualization) return; // unknown (a chat restored from an old snapshot)
+  const { grid } = chat.keyVisualization;
   const cell = $('key-picture').width / 12;
   grid.forEach((row, y) => row.forEach((v, x) => { ctx.fillStyle = COLOURS[v]; ctx.fillRect(x * cell, y * cell, cell, cell); }));
 }
@@ -197,7 +199,7 @@ function drawKey(chat) {
 function renderHead(chat) {
   $('chat-title').textContent = `Secret chat ${chat.id} with user ${chat.peerId}`;
   $('chat-layer').textContent = String(chat.layer);
-  $('chat-fp').textContent = chat.keyVisualization.hex.slice(0, 16);
+  $('chat-fp').textContent = chat.keyVisualization?.hex.slice(0, 16) ?? 'unknown';
   $('chat-state').textContent = chat.state;
   $('composer').querySelector('button').disabled = chat.state !== 'ready';
   drawKey(chat);

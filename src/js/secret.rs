@@ -11,6 +11,7 @@
 
 use js_sys::{Array, BigInt, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
 
 use super::args::{bytes, error};
 use super::client::set;
@@ -226,15 +227,17 @@ fn outputs(outs: Vec<ChatOutput>) -> Result<Array, JsError> {
 impl SecretChatCore {
     /// A chat from `snapshot()` bytes.
     pub fn restore(snapshot: JsValue, dh: &SecretDh) -> Result<SecretChatCore, JsError> {
-        let b = bytes("snapshot", &snapshot)?;
+        // The copy in wasm memory holds the keys: wiped once restored.
+        let b = Zeroizing::new(bytes("snapshot", &snapshot)?);
         Ok(Self {
             chat: secret::SecretChat::restore(&b, &dh.params).map_err(error)?,
         })
     }
 
-    /// The whole state as bytes (holds the keys).
-    pub fn snapshot(&self) -> Vec<u8> {
-        self.chat.snapshot().to_vec()
+    /// The whole state as bytes (holds the keys). Copied straight from the wiped-on-drop
+    /// buffer into the JS array: no unwiped copy stays in wasm memory.
+    pub fn snapshot(&self) -> Uint8Array {
+        Uint8Array::from(&self.chat.snapshot()[..])
     }
 
     /// Sends a text message; returns outputs.
@@ -360,10 +363,14 @@ impl SecretChatCore {
         self.chat.queued()
     }
 
-    /// `{ hash: Uint8Array(36), hex, grid: number[12][12] (0..3) }` of the current key.
+    /// `{ hash: Uint8Array(36), hex, grid: number[12][12] (0..3) }`: the key picture of the
+    /// chat's original key (unchanged by rotations), or `null` when it is unknown (a chat
+    /// restored from a version-1 snapshot taken after a rotation).
     #[wasm_bindgen(js_name = keyVisualization)]
-    pub fn key_visualization(&self) -> Object {
-        let hash = secret::visualization_hash(self.chat.key());
+    pub fn key_visualization(&self) -> JsValue {
+        let Some(hash) = self.chat.visualization() else {
+            return JsValue::NULL;
+        };
         let grid = secret::visualization_grid(&hash);
         let rows = Array::new();
         for row in grid {
@@ -377,7 +384,7 @@ impl SecretChatCore {
         set(&o, "hash", Uint8Array::from(&hash[..]).into());
         set(&o, "hex", to_hex(&hash).into());
         set(&o, "grid", rows.into());
-        o
+        o.into()
     }
 }
 

@@ -1,26 +1,24 @@
-//! One ready secret chat: encrypting, receiving in order, resends, layers and actions.
+//! One ready secret chat: its state, sending, layers and the end of the chat.
 //!
 //! Bytes in, outputs out: [`SecretChat::receive`] takes the `bytes` of an
 //! encryptedMessage(Service); [`SecretChat::send`] takes a decryptedMessage. Both return
 //! [`ChatOutput`]s: payloads for messages.sendEncrypted(Service), decrypted messages for the
-//! app, key changes and the end of the chat. Key rotation lives in `rekey.rs`.
+//! app, key changes and the end of the chat. Receiving lives in `receive.rs`, holes and
+//! resend requests in `resend.rs`, key rotation in `rekey.rs`.
 //! Spec: <https://core.telegram.org/api/end-to-end>, <https://core.telegram.org/api/end-to-end/seq_no>.
 
 use std::collections::BTreeMap;
 
-use super::envelope;
-use super::keys::key_fingerprint;
-use super::rekey::Rekey;
-use super::seq::{Position, SeqState};
-use super::{LAYER, MIN_LAYER, SecretError};
-use crate::crypto::{AuthKey, DhParams, RandomSource, Side};
-use crate::tl::secret::{enums, types};
-use crate::tl::{Deserializable, Serializable};
+use zeroize::Zeroizing;
 
-/// Most out-of-order messages kept while waiting for a hole to be filled.
-pub const MAX_QUEUED: usize = 1000;
-/// Most sent messages kept for resend requests (those the peer confirmed go first).
-pub const MAX_STORED: usize = 1000;
+use super::envelope;
+use super::keys::{key_fingerprint, visualization_hash};
+use super::rekey::Rekey;
+use super::seq::SeqState;
+use super::{LAYER, MAX_MESSAGE_SIZE, MIN_LAYER, SecretError};
+use crate::crypto::{AuthKey, DhParams, RandomSource, Side};
+use crate::tl::Serializable;
+use crate::tl::secret::{enums, types};
 
 /// Who the chat is with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +77,8 @@ pub enum ChatOutput {
 /// A decrypted message waiting for the hole before it to fill.
 #[derive(Debug, Clone)]
 pub(crate) struct Queued {
-    pub(crate) layer_bytes: Vec<u8>,
+    /// The decrypted decryptedMessageLayer, wiped when the entry is dropped.
+    pub(crate) layer_bytes: Zeroizing<Vec<u8>>,
     pub(crate) fingerprint: i64,
 }
 
@@ -89,6 +88,7 @@ pub struct SecretChat {
     pub(crate) info: ChatInfo,
     pub(crate) key: AuthKey,
     pub(crate) fingerprint: i64,
+    pub(crate) picture: Option<[u8; 36]>,
     pub(crate) old_key: Option<AuthKey>,
     pub(crate) rekey: Rekey,
     pub(crate) seq: SeqState,
@@ -98,7 +98,8 @@ pub struct SecretChat {
     pub(crate) key_since: i64,
     pub(crate) ttl: i32,
     pub(crate) resend_asked: u32,
-    pub(crate) sent: BTreeMap<u32, Vec<u8>>,
+    /// Our serialized decryptedMessageLayers by raw out_seq_no, wiped when dropped.
+    pub(crate) sent: BTreeMap<u32, Zeroizing<Vec<u8>>>,
     pub(crate) queue: BTreeMap<u32, Queued>,
     pub(crate) closed: bool,
 }
@@ -124,11 +125,13 @@ impl core::fmt::Debug for SecretChat {
 impl SecretChat {
     pub(crate) fn new(info: ChatInfo, key: AuthKey, now: i64) -> Self {
         let fingerprint = key_fingerprint(&key);
+        let picture = Some(visualization_hash(&key));
         let seq = SeqState::new(info.creator);
         Self {
             info,
             key,
             fingerprint,
+            picture,
             old_key: None,
             rekey: Rekey::Idle,
             seq,
@@ -148,9 +151,19 @@ impl SecretChat {
     pub fn info(&self) -> &ChatInfo {
         &self.info
     }
-    /// The current key (for the key visualization).
+    /// The current key. It changes at every rotation: the key picture comes from the original
+    /// key instead ([`SecretChat::visualization`]).
     pub fn key(&self) -> &AuthKey {
         &self.key
+    }
+    /// The key picture ("key visualization", 36 bytes: SHA1(key)[0..16] ‖ SHA256(key)[0..20]
+    /// of the chat's ORIGINAL key), computed once when the chat is made and kept for its whole
+    /// life: rotations never change it, so it matches the peer's official client. `None` only
+    /// for a chat restored from a version-1 snapshot taken after a rotation (the original key
+    /// was wiped then, and version 1 did not keep the picture).
+    /// Spec: <https://core.telegram.org/api/end-to-end/pfs#key-visualization>.
+    pub fn visualization(&self) -> Option<[u8; 36]> {
+        self.picture
     }
     /// The current key's fingerprint.
     pub fn fingerprint(&self) -> i64 {
@@ -197,7 +210,7 @@ impl SecretChat {
         }
     }
 
-    fn peer_side(&self) -> Side {
+    pub(super) fn peer_side(&self) -> Side {
         if self.info.creator {
             Side::CHAT_ACCEPTOR
         } else {
@@ -221,26 +234,6 @@ impl SecretChat {
         Ok(out)
     }
 
-    /// Asks again for the messages missing before the queued ones (`queued() > 0`): the
-    /// first decryptedMessageActionResend, or the messages resent for it, may have been
-    /// lost too. Nothing when there is no gap. Call on a timer (with backoff) while
-    /// messages wait in the queue.
-    pub fn request_missing(
-        &mut self,
-        rng: &mut dyn RandomSource,
-    ) -> Result<Vec<ChatOutput>, SecretError> {
-        let mut out = Vec::new();
-        let first_queued = self.queue.keys().next().copied();
-        if let Some(first) = first_queued.filter(|&f| f > self.seq.raw_in) {
-            let action = types::DecryptedMessageActionResend {
-                start_seq_no: self.seq.peer_seq(self.seq.raw_in),
-                end_seq_no: self.seq.peer_seq(first - 1),
-            };
-            self.send_action(action.into(), rng, &mut out)?;
-        }
-        Ok(out)
-    }
-
     /// Sends a decryptedMessage (or decryptedMessageService). A random_id of 0 is replaced
     /// by a random one. May also start a key rotation, when due.
     pub fn send(
@@ -253,18 +246,29 @@ impl SecretChat {
         if self.closed {
             return Err(SecretError::WrongState("the chat is closed"));
         }
+        // Refused before anything is counted or sent, the layer notification included.
+        let len = layer_len(&message);
+        if len > MAX_MESSAGE_SIZE {
+            return Err(SecretError::MessageTooLarge { len });
+        }
         let mut out = Vec::new();
         if !self.layer_notified {
             out.extend(self.notify_layer(rng)?);
         }
         let message = with_random_id(message, rng)?;
-        if let enums::DecryptedMessage::DecryptedMessageService(s) = &message {
-            if let enums::DecryptedMessageAction::DecryptedMessageActionSetMessageTTL(t) = &s.action
-            {
-                self.ttl = t.ttl_seconds;
-            }
-        }
+        let ttl = match &message {
+            enums::DecryptedMessage::DecryptedMessageService(s) => match &s.action {
+                enums::DecryptedMessageAction::DecryptedMessageActionSetMessageTTL(t) => {
+                    Some(t.ttl_seconds)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
         self.push(message, rng, &mut out)?;
+        if let Some(ttl) = ttl {
+            self.ttl = ttl;
+        }
         self.maybe_start_rekey(dh, rng, now, &mut out)?;
         Ok(out)
     }
@@ -314,265 +318,32 @@ impl SecretChat {
     ) -> Result<(), SecretError> {
         let service = matches!(message, enums::DecryptedMessage::DecryptedMessageService(_));
         // "random_bytes: at least 15 random bytes" to make the plaintext unpredictable.
-        let mut random_bytes = vec![0u8; 16];
+        let mut random_bytes = vec![0u8; RANDOM_BYTES];
         rng.fill(&mut random_bytes)?;
         let raw = self.seq.raw_out;
-        let (in_seq_no, out_seq_no) = self.seq.take_out();
         let layer = types::DecryptedMessageLayer {
             random_bytes,
             layer: self.layer(),
-            in_seq_no,
-            out_seq_no,
+            in_seq_no: self.seq.current_in(),
+            out_seq_no: self.seq.next_out(),
             message,
         };
-        let bytes = layer.to_bytes();
+        // Kept for resends: wiped when the copy is dropped (confirmed, forgotten, closed).
+        let bytes = Zeroizing::new(layer.to_bytes());
+        if bytes.len() > MAX_MESSAGE_SIZE {
+            return Err(SecretError::MessageTooLarge { len: bytes.len() });
+        }
         let data = envelope::encrypt(&self.key, self.fingerprint, self.my_side(), &bytes, rng)?;
+        let random_id = random_i64(rng)?;
+        // Counted only once it can go out: a failure above leaves no hole for the peer.
+        self.seq.take_out();
         self.store_sent(raw, bytes);
         self.key_uses = self.key_uses.saturating_add(1);
         out.push(ChatOutput::Send {
-            random_id: random_i64(rng)?,
+            random_id,
             data,
             service,
         });
-        Ok(())
-    }
-
-    fn store_sent(&mut self, raw: u32, bytes: Vec<u8>) {
-        self.sent.insert(raw, bytes);
-        // What the peer confirmed (its in_seq_no) is never asked for again.
-        let confirmed = self.seq.peer_received;
-        self.sent.retain(|r, _| *r >= confirmed);
-        while self.sent.len() > MAX_STORED {
-            self.sent.pop_first();
-        }
-    }
-
-    /// Handles the `bytes` of an incoming encryptedMessage / encryptedMessageService.
-    ///
-    /// A message that fails a check is discarded with the error and the chat goes on; a
-    /// protocol violation after successful decryption (sequence parity, in_seq_no) ends the
-    /// chat with [`ChatOutput::Closed`].
-    pub fn receive(
-        &mut self,
-        data: &[u8],
-        dh: &DhParams,
-        rng: &mut dyn RandomSource,
-        now: i64,
-    ) -> Result<Vec<ChatOutput>, SecretError> {
-        if self.closed {
-            return Err(SecretError::WrongState("the chat is closed"));
-        }
-        let fp = envelope::fingerprint_of(data)?;
-        let plain = {
-            let key = self
-                .key_for(fp)
-                .ok_or(SecretError::UnknownKeyFingerprint(fp))?;
-            envelope::decrypt(key, self.peer_side(), data)?
-        };
-        let layer = types::DecryptedMessageLayer::from_bytes(&plain)?;
-        // "random_bytes ... at least 15 bytes"; MTProto 2.0 needs layer >= 73.
-        if layer.random_bytes.len() < 15 {
-            return Err(SecretError::RandomBytesTooShort(layer.random_bytes.len()));
-        }
-        if layer.layer < MIN_LAYER {
-            return Err(SecretError::LayerTooOld(layer.layer));
-        }
-        let mut out = Vec::new();
-        match self.seq.classify(layer.in_seq_no, layer.out_seq_no) {
-            Err(e) => self.abort(e, &mut out),
-            Ok(Position::Duplicate) => {}
-            Ok(Position::Next) => {
-                self.process(layer, fp, dh, rng, now, &mut out)?;
-                self.drain(dh, rng, now, &mut out)?;
-            }
-            Ok(Position::Future(raw)) => {
-                // A resend request queued behind a hole of ours is served at once: the peer
-                // may be waiting for those messages to fill a hole of its own, and each side
-                // would otherwise wait on the other for good. (It is served again, harmlessly,
-                // when it is processed in order: the copies are duplicates there.)
-                if let Some((start, end)) = resend_range(&layer.message) {
-                    self.serve_resend(start, end, rng, &mut out)?;
-                }
-                self.queue_future(raw, plain.to_vec(), fp, rng, &mut out)?
-            }
-        }
-        if !self.closed {
-            self.maybe_start_rekey(dh, rng, now, &mut out)?;
-        }
-        Ok(out)
-    }
-
-    pub(crate) fn key_for(&self, fp: i64) -> Option<&AuthKey> {
-        if fp == self.fingerprint {
-            return Some(&self.key);
-        }
-        if let Some(k) = self.old_key.as_ref().filter(|k| key_fingerprint(k) == fp) {
-            return Some(k);
-        }
-        self.rekey
-            .pending_key()
-            .filter(|k| key_fingerprint(k) == fp)
-    }
-
-    fn queue_future(
-        &mut self,
-        raw: u32,
-        layer_bytes: Vec<u8>,
-        fp: i64,
-        rng: &mut dyn RandomSource,
-        out: &mut Vec<ChatOutput>,
-    ) -> Result<(), SecretError> {
-        if self.queue.len() >= MAX_QUEUED && !self.queue.contains_key(&raw) {
-            return Err(SecretError::QueueFull);
-        }
-        self.queue.insert(
-            raw,
-            Queued {
-                layer_bytes,
-                fingerprint: fp,
-            },
-        );
-        // "If there is a gap, request the missing messages with decryptedMessageActionResend".
-        let from = self.seq.raw_in.max(self.resend_asked);
-        if from < raw {
-            self.resend_asked = raw;
-            let action = types::DecryptedMessageActionResend {
-                start_seq_no: self.seq.peer_seq(from),
-                end_seq_no: self.seq.peer_seq(raw - 1),
-            };
-            self.send_action(action.into(), rng, out)?;
-        }
-        Ok(())
-    }
-
-    fn drain(
-        &mut self,
-        dh: &DhParams,
-        rng: &mut dyn RandomSource,
-        now: i64,
-        out: &mut Vec<ChatOutput>,
-    ) -> Result<(), SecretError> {
-        while !self.closed {
-            let Some(q) = self.queue.remove(&self.seq.raw_in) else {
-                break;
-            };
-            let layer = types::DecryptedMessageLayer::from_bytes(&q.layer_bytes)?;
-            match self.seq.classify(layer.in_seq_no, layer.out_seq_no) {
-                Ok(Position::Next) => self.process(layer, q.fingerprint, dh, rng, now, out)?,
-                Ok(_) => {}
-                Err(e) => self.abort(e, out),
-            }
-        }
-        // Drop anything the hole-filling made a duplicate.
-        let raw_in = self.seq.raw_in;
-        self.queue.retain(|r, _| *r >= raw_in);
-        Ok(())
-    }
-
-    fn process(
-        &mut self,
-        layer: types::DecryptedMessageLayer,
-        fp: i64,
-        dh: &DhParams,
-        rng: &mut dyn RandomSource,
-        now: i64,
-        out: &mut Vec<ChatOutput>,
-    ) -> Result<(), SecretError> {
-        if let Err(e) = self.seq.accept_in_order(layer.in_seq_no) {
-            self.abort(e, out);
-            return Ok(());
-        }
-        let confirmed = self.seq.peer_received;
-        self.sent.retain(|r, _| *r >= confirmed);
-        self.peer_layer = self.peer_layer.max(layer.layer);
-        self.key_uses = self.key_uses.saturating_add(1);
-        // "Keep the old key until every message sent with it has arrived": once an in-order
-        // message under the current key is processed with no hole left, wipe it.
-        if fp == self.fingerprint && self.queue.is_empty() {
-            self.old_key = None;
-        }
-        match layer.message {
-            enums::DecryptedMessage::DecryptedMessageService(s) => {
-                self.on_action(s, dh, rng, now, out)
-            }
-            enums::DecryptedMessage::DecryptedMessageService8(s) => {
-                let s = types::DecryptedMessageService {
-                    random_id: s.random_id,
-                    action: s.action,
-                };
-                self.on_action(s, dh, rng, now, out)
-            }
-            m => {
-                out.push(ChatOutput::Message(Box::new(m)));
-                Ok(())
-            }
-        }
-    }
-
-    fn on_action(
-        &mut self,
-        s: types::DecryptedMessageService,
-        dh: &DhParams,
-        rng: &mut dyn RandomSource,
-        now: i64,
-        out: &mut Vec<ChatOutput>,
-    ) -> Result<(), SecretError> {
-        use enums::DecryptedMessageAction as A;
-        match &s.action {
-            A::DecryptedMessageActionNotifyLayer(l) => {
-                self.peer_layer = l.layer;
-                Ok(())
-            }
-            A::DecryptedMessageActionResend(r) => {
-                self.serve_resend(r.start_seq_no, r.end_seq_no, rng, out)
-            }
-            A::DecryptedMessageActionRequestKey(_)
-            | A::DecryptedMessageActionAcceptKey(_)
-            | A::DecryptedMessageActionCommitKey(_)
-            | A::DecryptedMessageActionAbortKey(_)
-            | A::DecryptedMessageActionNoop(_) => {
-                self.on_rekey_action(&s.action, dh, rng, now, out)
-            }
-            A::DecryptedMessageActionSetMessageTTL(t) => {
-                self.ttl = t.ttl_seconds;
-                out.push(ChatOutput::Message(Box::new(s.into())));
-                Ok(())
-            }
-            _ => {
-                out.push(ChatOutput::Message(Box::new(s.into())));
-                Ok(())
-            }
-        }
-    }
-
-    /// "Upon receiving decryptedMessageActionResend, resend the messages in the range": each
-    /// is encrypted again with the current key, keeping its sequence numbers.
-    fn serve_resend(
-        &mut self,
-        start: i32,
-        end: i32,
-        rng: &mut dyn RandomSource,
-        out: &mut Vec<ChatOutput>,
-    ) -> Result<(), SecretError> {
-        let (Ok(a), Ok(b)) = (self.seq.my_raw(start), self.seq.my_raw(end)) else {
-            return Ok(()); // a request with the wrong parity asks for nothing of ours
-        };
-        if a > b || b >= self.seq.raw_out || (b - a) as usize >= MAX_STORED {
-            return Ok(());
-        }
-        let copies: Vec<(Vec<u8>, bool)> = self
-            .sent
-            .range(a..=b)
-            .map(|(_, bytes)| (bytes.clone(), is_service(bytes)))
-            .collect();
-        for (bytes, service) in copies {
-            let data = envelope::encrypt(&self.key, self.fingerprint, self.my_side(), &bytes, rng)?;
-            out.push(ChatOutput::Send {
-                random_id: random_i64(rng)?,
-                data,
-                service,
-            });
-        }
         Ok(())
     }
 
@@ -614,15 +385,15 @@ impl SecretChat {
     }
 }
 
-fn is_service(layer_bytes: &[u8]) -> bool {
-    types::DecryptedMessageLayer::from_bytes(layer_bytes)
-        .map(|l| {
-            matches!(
-                l.message,
-                enums::DecryptedMessage::DecryptedMessageService(_)
-            )
-        })
-        .unwrap_or(false)
+/// Random bytes in every decryptedMessageLayer we send.
+const RANDOM_BYTES: usize = 16;
+
+/// The length of the decryptedMessageLayer `push` makes for `message`: constructor (4),
+/// random_bytes as TL bytes (1 length byte, the bytes, padding to 4), layer, in_seq_no and
+/// out_seq_no (4 each), then the message.
+fn layer_len(message: &enums::DecryptedMessage) -> usize {
+    let message_len = Zeroizing::new(message.to_bytes()).len();
+    4 + (1 + RANDOM_BYTES).next_multiple_of(4) + 3 * 4 + message_len
 }
 
 pub(crate) fn random_i64(rng: &mut dyn RandomSource) -> Result<i64, SecretError> {
@@ -648,19 +419,4 @@ fn with_random_id(
         *id = random_i64(rng)?;
     }
     Ok(m)
-}
-
-/// The range a decryptedMessageActionResend asks for, if `m` is one.
-fn resend_range(m: &enums::DecryptedMessage) -> Option<(i32, i32)> {
-    let action = match m {
-        enums::DecryptedMessage::DecryptedMessageService(s) => &s.action,
-        enums::DecryptedMessage::DecryptedMessageService8(s) => &s.action,
-        _ => return None,
-    };
-    match action {
-        enums::DecryptedMessageAction::DecryptedMessageActionResend(r) => {
-            Some((r.start_seq_no, r.end_seq_no))
-        }
-        _ => None,
-    }
 }

@@ -72,6 +72,12 @@ pub fn encrypt(
     Ok(out)
 }
 
+/// The longest payload that can hold a decryptedMessageLayer of `layer_len` bytes: header,
+/// length field, the layer and the most padding.
+pub const fn max_payload_len(layer_len: usize) -> usize {
+    HEADER + 4 + layer_len + MAX_PADDING
+}
+
 /// The key_fingerprint at the start of an encrypted payload, after checking the payload's
 /// shape (header plus a non-empty multiple of 16 bytes).
 pub fn fingerprint_of(payload: &[u8]) -> Result<i64, SecretError> {

@@ -231,14 +231,21 @@ impl SecretChat {
         now: i64,
         out: &mut Vec<ChatOutput>,
     ) -> Result<(), SecretError> {
-        let matches = matches!(&self.rekey, Rekey::Accepted { exchange_id: id, key }
-            if *id == exchange_id && key_fingerprint(key) == fingerprint);
-        if !matches {
-            if self.rekey_in_progress() {
-                self.rekey = Rekey::Idle;
-                return self.abort_key(exchange_id, rng, out);
-            }
-            return Ok(());
+        // Only the side that accepted receives CommitKey, and only for the exchange it
+        // accepted: any other CommitKey (another exchange_id, or while we wait for our own
+        // request's AcceptKey) concerns no exchange of ours and is ignored; it neither
+        // cancels ours nor gets an AbortKey with its exchange_id.
+        let fingerprint_ok = match &self.rekey {
+            Rekey::Accepted {
+                exchange_id: id,
+                key,
+            } if *id == exchange_id => key_fingerprint(key) == fingerprint,
+            _ => return Ok(()),
+        };
+        if !fingerprint_ok {
+            // Our exchange, but the keys differ: abort it (exchange_id is ours here).
+            self.rekey = Rekey::Idle;
+            return self.abort_key(exchange_id, rng, out);
         }
         if let Rekey::Accepted { key, .. } = std::mem::take(&mut self.rekey) {
             self.switch_key(*key, now, out);

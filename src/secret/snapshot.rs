@@ -1,14 +1,21 @@
 //! A chat's whole state as bytes, so it survives a page reload.
 //!
 //! ```text
-//!   "MTSC" version:u8=1 flags:u8 (creator, closed, layer_notified)
-//!   id:i32 access_hash:i64 peer_id:i64 key:256 old_key?:256 rekey
+//!   "MTSC" version:u8=2 flags:u8 (creator, closed, layer_notified)
+//!   id:i32 access_hash:i64 peer_id:i64 key:256 picture? old_key?:256 rekey
 //!   raw_out:u32 raw_in:u32 peer_received:u32 resend_asked:u32
 //!   peer_layer:i32 ttl:i32 key_uses:u32 key_since:i64
 //!   sent: n:u32 (raw:u32 len:u32 bytes)*   queue: n:u32 (raw:u32 fp:i64 len:u32 bytes)*
 //!   rekey = 0 | 1 exchange_id:i64 exponent:256 | 2 exchange_id:i64 key:256
 //! ```
-//! All integers little-endian. The snapshot holds the keys: store it like a password.
+//! All integers little-endian; `x?` is a tag byte 0 (absent) or 1 followed by x; `picture`
+//! is the 36-byte key picture of the original key. The snapshot holds the keys: store it like
+//! a password.
+//!
+//! Version 1 (no picture) still restores: its picture is recomputed from the key when the
+//! chat was never rotated (then key_uses == raw_out + raw_in, as every message sent or
+//! processed counts once for both and only a rotation resets key_uses); otherwise it is
+//! unknown (`None`), never the current key's.
 
 use std::collections::BTreeMap;
 
@@ -16,44 +23,57 @@ use zeroize::Zeroizing;
 
 use super::chat::{ChatInfo, Queued, SecretChat};
 use super::exchange::DhHalf;
-use super::keys::key_fingerprint;
+use super::keys::{key_fingerprint, visualization_hash};
 use super::rekey::Rekey;
 use super::seq::SeqState;
-use super::{MAX_QUEUED, MAX_STORED, SecretError};
+use super::{MAX_MESSAGE_SIZE, MAX_QUEUED, MAX_STORED, SecretError};
 use crate::crypto::{AuthKey, DhParams};
 
 const MAGIC: &[u8; 4] = b"MTSC";
-const VERSION: u8 = 1;
-/// Largest stored message accepted in a snapshot.
-const MAX_ITEM: usize = 1 << 20;
+const VERSION: u8 = 2;
 
 impl SecretChat {
-    /// The chat's state as bytes (holds the keys: wipe and store carefully).
+    /// The chat's state as bytes (holds the keys: wipe and store carefully). The buffer is
+    /// sized exactly before the first byte is written, so it never grows: a grown Vec would
+    /// leave its old block, key bytes included, unwiped in freed memory.
     pub fn snapshot(&self) -> Zeroizing<Vec<u8>> {
-        let mut o = Zeroizing::new(Vec::with_capacity(1024));
-        o.extend_from_slice(MAGIC);
-        o.push(VERSION);
-        o.push(
-            u8::from(self.info.creator)
-                | u8::from(self.closed) << 1
-                | u8::from(self.layer_notified) << 2,
-        );
-        o.extend_from_slice(&self.info.id.to_le_bytes());
-        o.extend_from_slice(&self.info.access_hash.to_le_bytes());
-        o.extend_from_slice(&self.info.peer_id.to_le_bytes());
-        o.extend_from_slice(self.key.as_bytes());
+        let mut count = Count(0);
+        self.write(&mut count);
+        let mut o = Zeroizing::new(Vec::with_capacity(count.0));
+        self.write(&mut *o);
+        o
+    }
+
+    /// Writes the snapshot to `o` (a [`Count`] or the buffer).
+    fn write(&self, o: &mut dyn Sink) {
+        o.put(MAGIC);
+        o.put(&[VERSION]);
+        o.put(&[u8::from(self.info.creator)
+            | u8::from(self.closed) << 1
+            | u8::from(self.layer_notified) << 2]);
+        o.put(&self.info.id.to_le_bytes());
+        o.put(&self.info.access_hash.to_le_bytes());
+        o.put(&self.info.peer_id.to_le_bytes());
+        o.put(self.key.as_bytes());
+        match &self.picture {
+            Some(p) => {
+                o.put(&[1]);
+                o.put(p);
+            }
+            None => o.put(&[0]),
+        }
         match &self.old_key {
             Some(k) => {
-                o.push(1);
-                o.extend_from_slice(k.as_bytes());
+                o.put(&[1]);
+                o.put(k.as_bytes());
             }
-            None => o.push(0),
+            None => o.put(&[0]),
         }
         match &self.rekey {
-            Rekey::Idle => o.push(0),
+            Rekey::Idle => o.put(&[0]),
             Rekey::Requested { exchange_id, half } => {
-                o.push(1);
-                o.extend_from_slice(&exchange_id.to_le_bytes());
+                o.put(&[1]);
+                o.put(&exchange_id.to_le_bytes());
                 let mut e = [0u8; 256];
                 let x = half.exponent();
                 let start = 256usize.saturating_sub(x.len());
@@ -62,13 +82,13 @@ impl SecretChat {
                 {
                     dst.copy_from_slice(src);
                 }
-                o.extend_from_slice(&e);
+                o.put(&e);
                 zeroize::Zeroize::zeroize(&mut e);
             }
             Rekey::Accepted { exchange_id, key } => {
-                o.push(2);
-                o.extend_from_slice(&exchange_id.to_le_bytes());
-                o.extend_from_slice(key.as_bytes());
+                o.put(&[2]);
+                o.put(&exchange_id.to_le_bytes());
+                o.put(key.as_bytes());
             }
         }
         for v in [
@@ -77,26 +97,25 @@ impl SecretChat {
             self.seq.peer_received,
             self.resend_asked,
         ] {
-            o.extend_from_slice(&v.to_le_bytes());
+            o.put(&v.to_le_bytes());
         }
-        o.extend_from_slice(&self.peer_layer.to_le_bytes());
-        o.extend_from_slice(&self.ttl.to_le_bytes());
-        o.extend_from_slice(&self.key_uses.to_le_bytes());
-        o.extend_from_slice(&self.key_since.to_le_bytes());
-        o.extend_from_slice(&(self.sent.len() as u32).to_le_bytes());
+        o.put(&self.peer_layer.to_le_bytes());
+        o.put(&self.ttl.to_le_bytes());
+        o.put(&self.key_uses.to_le_bytes());
+        o.put(&self.key_since.to_le_bytes());
+        o.put(&(self.sent.len() as u32).to_le_bytes());
         for (raw, bytes) in &self.sent {
-            o.extend_from_slice(&raw.to_le_bytes());
-            o.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-            o.extend_from_slice(bytes);
+            o.put(&raw.to_le_bytes());
+            o.put(&(bytes.len() as u32).to_le_bytes());
+            o.put(bytes);
         }
-        o.extend_from_slice(&(self.queue.len() as u32).to_le_bytes());
+        o.put(&(self.queue.len() as u32).to_le_bytes());
         for (raw, q) in &self.queue {
-            o.extend_from_slice(&raw.to_le_bytes());
-            o.extend_from_slice(&q.fingerprint.to_le_bytes());
-            o.extend_from_slice(&(q.layer_bytes.len() as u32).to_le_bytes());
-            o.extend_from_slice(&q.layer_bytes);
+            o.put(&raw.to_le_bytes());
+            o.put(&q.fingerprint.to_le_bytes());
+            o.put(&(q.layer_bytes.len() as u32).to_le_bytes());
+            o.put(&q.layer_bytes);
         }
-        o
     }
 
     /// A chat from [`SecretChat::snapshot`] bytes. `dh` is needed only to restore a key
@@ -106,7 +125,8 @@ impl SecretChat {
         if r.take(4)? != MAGIC {
             return Err(SecretError::BadSnapshot("not a secret chat snapshot"));
         }
-        if r.u8()? != VERSION {
+        let version = r.u8()?;
+        if !(1..=VERSION).contains(&version) {
             return Err(SecretError::BadSnapshot("unknown version"));
         }
         let flags = r.u8()?;
@@ -120,6 +140,14 @@ impl SecretChat {
             peer_id: r.i64()?,
         };
         let key = r.key()?;
+        let stored_picture = match version {
+            1 => None,
+            _ => match r.u8()? {
+                0 => None,
+                1 => Some(r.arr::<36>()?),
+                _ => return Err(SecretError::BadSnapshot("bad picture tag")),
+            },
+        };
         let old_key = match r.u8()? {
             0 => None,
             1 => Some(r.key()?),
@@ -174,8 +202,14 @@ impl SecretChat {
         if r.at != bytes.len() {
             return Err(SecretError::BadSnapshot("trailing bytes"));
         }
+        let never_rotated = u64::from(key_uses) == u64::from(seq.raw_out) + u64::from(seq.raw_in);
+        let picture = match version {
+            1 => never_rotated.then(|| visualization_hash(&key)),
+            _ => stored_picture,
+        };
         Ok(Self {
             fingerprint: key_fingerprint(&key),
+            picture,
             info,
             key,
             old_key,
@@ -191,6 +225,26 @@ impl SecretChat {
             queue,
             closed: flags & 2 != 0,
         })
+    }
+}
+
+/// Where [`SecretChat::write`] puts the snapshot's bytes.
+trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+/// Counts the bytes, to size the buffer.
+struct Count(usize);
+
+impl Sink for Count {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0 = self.0.saturating_add(bytes.len());
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
     }
 }
 
@@ -239,11 +293,13 @@ impl<'a> Cursor<'a> {
         }
         Ok(n)
     }
-    fn item(&mut self) -> Result<Vec<u8>, SecretError> {
+    /// A stored message, copied into a buffer wiped when dropped.
+    fn item(&mut self) -> Result<Zeroizing<Vec<u8>>, SecretError> {
         let n = self.u32()? as usize;
-        if n > MAX_ITEM {
+        // The chat never holds a larger one (refused on arrival and on send).
+        if n > MAX_MESSAGE_SIZE {
             return Err(SecretError::BadSnapshot("item too large"));
         }
-        Ok(self.take(n)?.to_vec())
+        Ok(Zeroizing::new(self.take(n)?.to_vec()))
     }
 }

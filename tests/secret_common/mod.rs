@@ -1,6 +1,8 @@
 //! Two secret chats wired through an in-memory relay that the tests can disturb.
 #![allow(dead_code)]
 
+pub mod forge;
+
 use mtproto_wasm::crypto::{DhParams, SeededRandom};
 use mtproto_wasm::secret::{ChatInfo, ChatOutput, OutgoingRequest, SecretChat, accept_request};
 use mtproto_wasm::tl::secret::enums::DecryptedMessage;
@@ -104,6 +106,34 @@ impl Pair {
         Self::route(outs, &mut self.b, &mut self.to_a);
     }
 
+    /// A starts a key rotation now (its RequestKey goes on the wire to B).
+    pub fn a_rekeys(&mut self) {
+        let mut out = Vec::new();
+        self.a
+            .chat
+            .start_rekey(&self.dh, &mut self.a.rng, &mut out)
+            .unwrap();
+        Self::route(out, &mut self.a, &mut self.to_b);
+    }
+
+    /// B starts a key rotation now.
+    pub fn b_rekeys(&mut self) {
+        let mut out = Vec::new();
+        self.b
+            .chat
+            .start_rekey(&self.dh, &mut self.b.rng, &mut out)
+            .unwrap();
+        Self::route(out, &mut self.b, &mut self.to_a);
+    }
+
+    /// Both sides replaced by what their snapshots restore.
+    pub fn reload(&mut self) {
+        let a = self.a.chat.snapshot();
+        let b = self.b.chat.snapshot();
+        self.a.chat = SecretChat::restore(&a, &self.dh).unwrap();
+        self.b.chat = SecretChat::restore(&b, &self.dh).unwrap();
+    }
+
     /// Delivers one payload to B; returns the receive error, if any.
     pub fn give_b(&mut self, data: &[u8]) -> Result<(), mtproto_wasm::secret::SecretError> {
         let outs = self
@@ -137,6 +167,17 @@ impl Pair {
             }
         }
         panic!("the relay never went quiet");
+    }
+}
+
+/// A chat to put in a side's place (so the one taken out can be dropped by the test).
+pub trait SnapshotRestored {
+    fn snapshot_restored(&self, dh: &DhParams) -> SecretChat;
+}
+
+impl SnapshotRestored for SecretChat {
+    fn snapshot_restored(&self, dh: &DhParams) -> SecretChat {
+        SecretChat::restore(&self.snapshot(), dh).unwrap()
     }
 }
 
