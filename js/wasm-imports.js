@@ -11,9 +11,12 @@
 //   Thrown through the wasm instead, it would leave the Rust object in the middle of a
 //   method borrowed for good ("recursive use of an object detected").
 
-/** The result of `decryptMessage`: the checked header and the body. */
+/**
+ * The result of `decryptMessage`: the checked header and the body. `body` is a view of the
+ * wasm memory (Rust wipes it after this call): copied here.
+ */
 export function decryptedMessage(salt, sessionId, msgId, seqNo, body) {
-  return { salt, sessionId, msgId, seqNo, body };
+  return { salt, sessionId, msgId, seqNo, body: body.slice() };
 }
 
 /** More items than any vector an MTProto message (at most 1 MB, 4 bytes an item) can hold. */

@@ -34,6 +34,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::auth::{HandshakeConfig, HandshakeMachine};
 use crate::crypto::{AuthKey, CryptoError, RandomSource};
+use crate::session::pending::Body;
 use crate::session::{self, InvokeOptions, Session, SessionConfig, SessionError, SessionEvent};
 use crate::transport::{Framing, Incoming, TransportCodec, TransportConfig, TransportError};
 
@@ -102,12 +103,12 @@ pub struct ClientCore {
     new_perm_key: bool,
     session: Option<Session>,
     /// Requests made before a session existed, in order.
-    waiting: Vec<(RequestId, Vec<u8>)>,
+    waiting: Vec<(RequestId, Body)>,
     /// Session request ids to ours.
     ids: HashMap<session::RequestId, RequestId>,
     /// The body of every request in a session, until it resolves (to submit it again in a
     /// new session when the key is lost).
-    bodies: HashMap<RequestId, Vec<u8>>,
+    bodies: HashMap<RequestId, Body>,
     next_id: u64,
     /// Whether the next request of the session still needs the initConnection wrapper.
     needs_init: bool,
@@ -371,9 +372,9 @@ impl ClientCore {
         self.next_id += 1;
         let id = RequestId(self.next_id);
         if self.accepts_requests() {
-            self.submit(id, body);
+            self.submit(id, body.into());
         } else {
-            self.waiting.push((id, body));
+            self.waiting.push((id, body.into()));
         }
         Ok(id)
     }
@@ -650,7 +651,7 @@ impl ClientCore {
         }
         let mut again: Vec<RequestId> = self.ids.drain().map(|(_, id)| id).collect();
         again.sort();
-        let mut requeue: Vec<(RequestId, Vec<u8>)> = again
+        let mut requeue: Vec<(RequestId, Body)> = again
             .into_iter()
             .filter_map(|id| self.bodies.remove(&id).map(|b| (id, b)))
             .collect();
@@ -858,7 +859,7 @@ impl ClientCore {
         self.events.push_back(ClientEvent::Fatal { code, message });
     }
 
-    fn submit(&mut self, id: RequestId, body: Vec<u8>) {
+    fn submit(&mut self, id: RequestId, mut body: Body) {
         self.bodies.insert(id, body.clone());
         let body = if self.needs_init && !is_service_function(&body) {
             match self.config.app.wrap(&body) {
@@ -876,7 +877,8 @@ impl ClientCore {
                 }
             }
         } else {
-            body
+            // Moved out to the session, which keeps it wiped on drop too.
+            core::mem::take(&mut *body)
         };
         let Some(s) = self.session.as_mut() else {
             return;

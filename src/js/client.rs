@@ -173,7 +173,7 @@ impl JsClientCore {
         let c = config(&options)?;
         let inner = match get(&options, "session")? {
             Some(blob) => {
-                let blob = bytes("options.session", &blob)?;
+                let blob = zeroize::Zeroizing::new(bytes("options.session", &blob)?);
                 ClientCore::from_session(c, &blob, Box::new(OsRandom))
                     .map_err(|e| JsError::new(&format!("options.session: {e}")))?
             }

@@ -19,7 +19,7 @@ extern "C" {
         session_id: u64,
         msg_id: u64,
         seq_no: i32,
-        body: Vec<u8>,
+        body: &[u8],
     ) -> JsValue;
 
     /// The kind of a value as [`Kind`] numbers it.

@@ -413,7 +413,11 @@ pub fn decrypt_secret_file(
     data: JsValue,
     size: u32,
 ) -> Result<Vec<u8>, JsError> {
-    let k = FileKey::from_parts(&bytes("key", &key)?, &bytes("iv", &iv)?).map_err(error)?;
+    let (key, iv) = (
+        zeroize::Zeroizing::new(bytes("key", &key)?),
+        zeroize::Zeroizing::new(bytes("iv", &iv)?),
+    );
+    let k = FileKey::from_parts(&key, &iv).map_err(error)?;
     k.decrypt(fingerprint, &bytes("data", &data)?, size as usize)
         .map_err(error)
 }

@@ -113,7 +113,7 @@ fn long_arg(name: &str, v: &JsValue) -> Result<u64, JsError> {
 }
 
 fn auth_key(v: &JsValue) -> Result<AuthKey, JsError> {
-    let b = bytes_exact("authKey", v, 256)?;
+    let b = zeroize::Zeroizing::new(bytes_exact("authKey", v, 256)?);
     AuthKey::from_bytes(&b).map_err(error)
 }
 
@@ -151,27 +151,11 @@ impl crate::crypto::RandomSource for PooledOsRandom {
     }
 }
 
-thread_local! {
-    /// The last key used by encryptMessage/decryptMessage and its id (saves a SHA-1).
-    static KEY_ID: std::cell::RefCell<Option<(AuthKey, u64)>> = const { std::cell::RefCell::new(None) };
-}
-
+/// The key and its id. The id is computed each call (one SHA-1 of 256 bytes): a cache of
+/// the last key would keep a copy of it alive after the caller is done with it.
 fn key_and_id(v: &JsValue) -> Result<(AuthKey, u64), JsError> {
     let key = auth_key(v)?;
-    let cached = KEY_ID.with(|c| {
-        c.borrow()
-            .as_ref()
-            .filter(|(k, _)| k.as_bytes() == key.as_bytes())
-            .map(|(_, id)| *id)
-    });
-    let id = match cached {
-        Some(id) => id,
-        None => {
-            let id = key.id();
-            KEY_ID.with(|c| *c.borrow_mut() = Some((key.clone(), id)));
-            id
-        }
-    };
+    let id = key.id();
     Ok((key, id))
 }
 
@@ -222,12 +206,14 @@ pub fn decrypt_message(
     let packet = bytes("packet", packet)?;
     let m = session::envelope::decrypt_message_with_id(&key, id, side(options)?, &packet)
         .map_err(error)?;
+    // JavaScript copies the body; the wasm copy is wiped when this returns.
+    let body = zeroize::Zeroizing::new(m.body);
     Ok(decrypted_message(
         m.header.salt,
         m.header.session_id,
         m.header.msg_id as u64,
         m.header.seq_no,
-        m.body,
+        &body,
     ))
 }
 

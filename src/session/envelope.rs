@@ -78,7 +78,9 @@ fn plaintext_after(
             "message body length must be a multiple of 4",
         ));
     }
-    let mut out = Vec::with_capacity(prefix + PLAINTEXT_HEADER_LEN + body.len() + 80);
+    // Room for the largest padding too: the buffer never grows, so no reallocation leaves
+    // a copy of the plaintext behind.
+    let mut out = Vec::with_capacity(prefix + PLAINTEXT_HEADER_LEN + body.len() + PAD_ROOM);
     out.resize(prefix, 0);
     out.extend_from_slice(&header.salt.to_le_bytes());
     out.extend_from_slice(&header.session_id.to_le_bytes());
@@ -151,11 +153,16 @@ pub fn encrypt_plaintext_with_id(
             "plaintext must be at least 32 bytes and a multiple of 4",
         ));
     }
-    let mut buf = Vec::with_capacity(PACKET_HEADER_LEN + plaintext.len() + 80);
+    let mut plaintext = zeroize::Zeroizing::new(plaintext);
+    let mut buf = Vec::with_capacity(PACKET_HEADER_LEN + plaintext.len() + PAD_ROOM);
     buf.resize(PACKET_HEADER_LEN, 0);
     buf.extend_from_slice(&plaintext);
+    plaintext.clear();
     seal(auth_key, auth_key_id, side, buf, max_padding, rng)
 }
+
+/// What [`seal`] may append: the largest padding and the two bytes of its pick.
+const PAD_ROOM: usize = MAX_PADDING + 16 + 2;
 
 /// Pads and encrypts `buf` = 24 reserved bytes | plaintext, in place, and fills the header.
 fn seal(

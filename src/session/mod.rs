@@ -40,6 +40,7 @@ pub use service::MAX_INFLATED_PER_PACKET;
 pub use timer::Timer;
 
 use std::collections::VecDeque;
+use zeroize::Zeroizing;
 
 use crate::crypto::{AuthKey, RandomSource, Side};
 use incoming::RecentIds;
@@ -65,7 +66,7 @@ enum Queued {
     /// A request; `true` when it must travel alone (bad_msg_notification 64).
     Request(RequestId, bool),
     Service {
-        body: Vec<u8>,
+        body: pending::Body,
         purpose: Purpose,
         /// Must travel alone (bad_msg_notification 64).
         alone: bool,
@@ -176,6 +177,7 @@ impl Session {
         body: Vec<u8>,
         opts: InvokeOptions,
     ) -> Result<RequestId, SessionError> {
+        let body = pending::Body::new(body);
         if body.len() < 4 || body.len() % 4 != 0 {
             return Err(SessionError::InvalidArgument(
                 "request body must be boxed TL (at least 4 bytes, a multiple of 4)",
@@ -257,39 +259,41 @@ impl Session {
             Ok(m) => m,
             Err(e) => return self.drop_input(e),
         };
-        if msg.header.session_id != self.session_id {
+        // The plaintext is wiped when this call ends, whichever way it ends.
+        let (header, body) = (msg.header, Zeroizing::new(msg.body));
+        if header.session_id != self.session_id {
             return self.drop_input(SessionError::WrongSessionId {
-                got: msg.header.session_id,
+                got: header.session_id,
             });
         }
         let mut window = self.window_now();
         if let Some(server_now) = window {
-            let ahead = msg_id::msg_id_time_ms(msg.header.msg_id)
+            let ahead = msg_id::msg_id_time_ms(header.msg_id)
                 > server_now.saturating_add(incoming::MAX_AHEAD_MS);
-            if ahead && !self.is_time_fix_for_us(&msg.body) {
-                return self.server_clock_ahead(msg.header.msg_id);
+            if ahead && !self.is_time_fix_for_us(&body) {
+                return self.server_clock_ahead(header.msg_id);
             }
         }
-        if let Err(e) = self.recent.check(msg.header.msg_id, window) {
+        if let Err(e) = self.recent.check(header.msg_id, window) {
             // A clock-correction notice about a message of ours in flight is let through
             // the time window (not the duplicate check): with a wrong clock offset it is
             // exactly the message that arrives "out of the window".
             let is_fix = matches!(e, SessionError::MsgIdOutOfWindow { .. })
-                && self.is_time_fix_for_us(&msg.body);
+                && self.is_time_fix_for_us(&body);
             if !is_fix {
                 return self.drop_input(e);
             }
             window = None;
-            if let Err(e) = self.recent.check(msg.header.msg_id, window) {
+            if let Err(e) = self.recent.check(header.msg_id, window) {
                 return self.drop_input(e);
             }
         }
         self.window_override = window.is_none() && self.time_synced;
-        self.recent.record(msg.header.msg_id);
+        self.recent.record(header.msg_id);
         self.stats.packets_accepted += 1;
         self.arm_keepalive();
         self.inflate_budget = service::MAX_INFLATED_PER_PACKET;
-        self.process_message(msg.header.msg_id, msg.header.seq_no, &msg.body, 0);
+        self.process_message(header.msg_id, header.seq_no, &body, 0);
         self.window_override = false;
         self.maybe_request_salts();
     }
@@ -423,9 +427,9 @@ impl Session {
         self.next_ping_id
     }
 
-    fn queue_service(&mut self, body: Vec<u8>, purpose: Purpose) {
+    fn queue_service(&mut self, body: impl Into<pending::Body>, purpose: Purpose) {
         self.queue.push_back(Queued::Service {
-            body,
+            body: body.into(),
             purpose,
             alone: false,
         });

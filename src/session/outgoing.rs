@@ -7,7 +7,7 @@
 
 use super::envelope::{self, MessageHeader};
 use super::msg_id::MsgIdKind;
-use super::pending::{Purpose, Request, RequestId, Sent};
+use super::pending::{Body, Purpose, Request, RequestId, Sent};
 use super::seq_no::is_content_related;
 use super::{Queued, Session, SessionEvent, Timer};
 use crate::crypto::Side;
@@ -27,17 +27,17 @@ pub const MAX_ACKS_PER_MESSAGE: usize = 8192;
 pub const INVOKE_AFTER_MSG_ID: u32 = 0xcb9f_372d;
 
 /// `gzip_packed` around `body` if that is smaller.
-pub fn gzip_if_smaller(body: &[u8]) -> Option<Vec<u8>> {
+pub fn gzip_if_smaller(body: &[u8]) -> Option<Body> {
     let gz = crate::tl::gzip::gzip(body);
-    let mut out = Vec::with_capacity(gz.len() + 8);
+    let mut out = Body::new(Vec::with_capacity(gz.len() + 8));
     write_u32(&mut out, types::GzipPacked::CONSTRUCTOR_ID);
     write_bytes(&mut out, &gz);
     (out.len() < body.len()).then_some(out)
 }
 
 /// `invokeAfterMsg { msg_id, query }`.
-pub fn invoke_after_msg(msg_id: i64, query: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(12 + query.len());
+pub fn invoke_after_msg(msg_id: i64, query: &[u8]) -> Body {
+    let mut out = Body::new(Vec::with_capacity(12 + query.len()));
     write_u32(&mut out, INVOKE_AFTER_MSG_ID);
     write_i64(&mut out, msg_id);
     out.extend_from_slice(query);
@@ -45,9 +45,9 @@ pub fn invoke_after_msg(msg_id: i64, query: &[u8]) -> Vec<u8> {
 }
 
 /// Serializes a `msg_container` of (msg_id, seq_no, body).
-pub fn container(messages: &[(i64, i32, Vec<u8>)]) -> Vec<u8> {
+pub fn container(messages: &[(i64, i32, Body)]) -> Body {
     let size: usize = messages.iter().map(|m| 16 + m.2.len()).sum();
-    let mut out = Vec::with_capacity(8 + size);
+    let mut out = Body::new(Vec::with_capacity(8 + size));
     write_u32(&mut out, types::MsgContainer::CONSTRUCTOR_ID);
     write_i32(&mut out, i32::try_from(messages.len()).unwrap_or(i32::MAX));
     for (id, seq, body) in messages {
@@ -72,7 +72,7 @@ impl Session {
             .clamp(1, MAX_CONTAINER_MESSAGES);
         let max_bytes = self.config.max_container_bytes.min(MAX_CONTAINER_BYTES);
         let reserve = usize::from(acks_wanted);
-        let mut msgs: Vec<(i64, i32, Vec<u8>)> = Vec::new();
+        let mut msgs: Vec<(i64, i32, Body)> = Vec::new();
         let mut inner_content = Vec::new();
         let mut size = 0usize;
         let mut alone_sent = false;
@@ -103,7 +103,7 @@ impl Session {
                     Some(Request {
                         for_msg_id: Some(build),
                         ..
-                    }) => (build.0)(msg_id, self.session_id),
+                    }) => Body::new((build.0)(msg_id, self.session_id)),
                     _ => body,
                 },
                 _ => body,
@@ -111,7 +111,7 @@ impl Session {
             let content = is_content_related(&body);
             let seq = self.seq.next(content);
             match purpose {
-                Purpose::Request(r) => self.pending.mark_sent(r, msg_id, Vec::new()),
+                Purpose::Request(r) => self.pending.mark_sent(r, msg_id, Body::default()),
                 purpose if content => {
                     self.pending.sent.insert(
                         msg_id,
@@ -135,7 +135,9 @@ impl Session {
         if !alone_sent && !self.acks.is_empty() && (acks_wanted || !msgs.is_empty()) {
             let n = self.acks.len().min(MAX_ACKS_PER_MESSAGE);
             let ids: Vec<i64> = self.acks.drain(..n).collect();
-            let body = crate::tl::Serializable::to_bytes(&types::MsgsAck { msg_ids: ids });
+            let body = Body::new(crate::tl::Serializable::to_bytes(&types::MsgsAck {
+                msg_ids: ids,
+            }));
             let msg_id = self.ids.next(self.now, MsgIdKind::Client);
             let seq = self.seq.next(false);
             msgs.push((msg_id, seq, body));
@@ -183,7 +185,7 @@ impl Session {
 
     /// The body to send for a request now: gzip_packed when smaller, inside
     /// invokeAfterMsg when ordered after another request.
-    fn request_wire_body(&mut self, r: RequestId) -> Option<Vec<u8>> {
+    fn request_wire_body(&mut self, r: RequestId) -> Option<Body> {
         let threshold = self.config.gzip_threshold;
         let req = self.pending.requests.get_mut(&r)?;
         if req.for_msg_id.is_some() {
@@ -236,7 +238,7 @@ mod tests {
         let w = invoke_after_msg(7, &[1, 2, 3, 4]);
         assert_eq!(&w[..4], &INVOKE_AFTER_MSG_ID.to_le_bytes());
         assert_eq!(&w[4..12], &7i64.to_le_bytes());
-        let c = container(&[(4, 1, vec![9; 4]), (8, 3, vec![8; 8])]);
+        let c = container(&[(4, 1, vec![9; 4].into()), (8, 3, vec![8; 8].into())]);
         let parsed = <types::MsgContainer as crate::tl::Deserializable>::from_bytes(&c).unwrap();
         assert_eq!(parsed.messages.len(), 2);
         assert_eq!(parsed.messages[1].body, vec![8; 8]);

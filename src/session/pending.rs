@@ -8,6 +8,12 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
+use zeroize::Zeroizing;
+
+/// A message body as the session keeps it: wiped when dropped (a request's body is the
+/// caller's plaintext).
+pub type Body = Zeroizing<Vec<u8>>;
+
 /// The caller's handle on a request, stable across resends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequestId(pub u64);
@@ -28,9 +34,9 @@ impl core::fmt::Debug for BodyForMsgId {
 #[derive(Debug, Clone)]
 pub struct Request {
     /// The body as given (uncompressed, unwrapped).
-    pub body: Vec<u8>,
+    pub body: Body,
     /// The `gzip_packed` form, when it is smaller (computed on first send).
-    pub gzipped: Option<Vec<u8>>,
+    pub gzipped: Option<Body>,
     /// Whether compression was tried.
     pub gzip_checked: bool,
     /// Send as `invokeAfterMsg` after this request.
@@ -74,7 +80,7 @@ pub struct Sent {
     /// Why it was sent.
     pub purpose: Purpose,
     /// The body, to resend a service message (requests keep theirs in [`Request`]).
-    pub body: Vec<u8>,
+    pub body: Body,
 }
 
 /// The bookkeeping of requests and sent messages.
@@ -100,7 +106,7 @@ pub const CONTAINERS_KEPT: usize = 1024;
 
 impl Pending {
     /// Registers a new request.
-    pub fn add(&mut self, body: Vec<u8>, after: Option<RequestId>) -> RequestId {
+    pub fn add(&mut self, body: Body, after: Option<RequestId>) -> RequestId {
         self.next_id += 1;
         let id = RequestId(self.next_id);
         self.requests.insert(
@@ -121,7 +127,7 @@ impl Pending {
     }
 
     /// Records that `request` was sent as `msg_id`.
-    pub fn mark_sent(&mut self, request: RequestId, msg_id: i64, body: Vec<u8>) {
+    pub fn mark_sent(&mut self, request: RequestId, msg_id: i64, body: Body) {
         if let Some(r) = self.requests.get_mut(&request) {
             r.msg_id = Some(msg_id);
             r.acked = false;

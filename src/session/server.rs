@@ -158,7 +158,7 @@ impl ServerSession {
             };
             let id = self.ids.next(now, kind);
             let seq = self.seq.next(is_content_related(b));
-            msgs.push((id, seq, b.clone()));
+            msgs.push((id, seq, super::pending::Body::new(b.clone())));
         }
         let mut ids: Vec<i64> = msgs.iter().map(|m| m.0).collect();
         let (msg_id, seq_no, body) = if msgs.len() == 1 {

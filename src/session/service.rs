@@ -28,6 +28,7 @@ use super::pending::Purpose;
 use super::{Queued, Session, SessionEvent, Timer};
 use crate::tl::mtproto::{enums, functions, types};
 use crate::tl::{Deserializable, GZIP_PACKED_ID, Reader, Serializable, gzip};
+use zeroize::{Zeroize, Zeroizing};
 
 /// What all the `gzip_packed` of one packet may inflate to together: 16 MiB, the cap of one
 /// ([`gzip::MAX_INFLATED`]). A container of many packed messages shares it.
@@ -49,10 +50,10 @@ fn constructor(body: &[u8]) -> u32 {
 /// the gzip_packed of one packet together). Telegram packs a message or a result once: data
 /// that inflates to another `gzip_packed` is refused, never unpacked again, so a packet costs
 /// one inflation per gzip_packed it holds (work linear in its size) and no recursion.
-fn inflate(body: &[u8], budget: &mut usize) -> Result<Vec<u8>, SessionError> {
+fn inflate(body: &[u8], budget: &mut usize) -> Result<Zeroizing<Vec<u8>>, SessionError> {
     let packed = types::GzipPacked::from_bytes(body)?;
     let limit = (*budget).min(gzip::MAX_INFLATED);
-    let inner = gzip::gunzip(&packed.packed_data, limit)?;
+    let inner = Zeroizing::new(gzip::gunzip(&packed.packed_data, limit)?);
     *budget = budget.saturating_sub(inner.len());
     if constructor(&inner) == GZIP_PACKED_ID {
         return Err(SessionError::NestedGzip);
@@ -79,7 +80,7 @@ impl Session {
                 }
                 let c = types::MsgContainer::from_bytes(body)?;
                 let window = self.window_now();
-                for m in c.messages {
+                for mut m in c.messages {
                     // Inner ids: odd, in the window, new; and below the container's own.
                     let check = if m.msg_id >= msg_id {
                         Err(SessionError::BadContainer)
@@ -93,6 +94,8 @@ impl Session {
                         }
                         Err(e) => self.drop_input(e),
                     }
+                    // The copy of the inner message (the packet's plaintext) is wiped.
+                    m.body.zeroize();
                 }
             }
             GZIP_PACKED_ID => {
@@ -201,7 +204,7 @@ impl Session {
         let req_msg_id = r.read_i64()?;
         let mut result = r.take_rest().to_vec();
         if constructor(&result) == GZIP_PACKED_ID {
-            result = inflate(&result, &mut self.inflate_budget)?;
+            result = core::mem::take(&mut *inflate(&result, &mut self.inflate_budget)?);
         }
         let Some(request) = self.pending.request_of(req_msg_id) else {
             // An answer to a service message of ours, or to a resolved request.
@@ -230,6 +233,8 @@ impl Session {
                 }
                 None => {}
             }
+            // An answer nobody waits for (a duplicate) may hold the user's data too.
+            result.zeroize();
             return Ok(());
         };
         if constructor(&result) == types::RpcError::CONSTRUCTOR_ID {
@@ -315,8 +320,11 @@ impl Session {
             })
         };
         if constructor(body) == types::MsgContainer::CONSTRUCTOR_ID {
-            types::MsgContainer::from_bytes(body)
-                .is_ok_and(|c| c.messages.iter().any(|m| about_us(&m.body)))
+            types::MsgContainer::from_bytes(body).is_ok_and(|mut c| {
+                let fix = c.messages.iter().any(|m| about_us(&m.body));
+                c.messages.iter_mut().for_each(|m| m.body.zeroize());
+                fix
+            })
         } else {
             about_us(body)
         }
