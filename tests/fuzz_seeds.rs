@@ -212,9 +212,19 @@ fn structured_seeds_fail_cleanly_or_are_handled_quickly() {
             decoded.map(|_| "a value")
         );
         tl_decode::run(&seed.program);
-        client_core::run(&client_core_script(&seed.program));
+        let reported = client_core::run(&client_core_script(&seed.program));
         let took = start.elapsed();
-        println!("{}: {} bytes, {took:?}", seed.name, built.len());
+        println!(
+            "{}: {} bytes, {took:?}: {reported:?}",
+            seed.name,
+            built.len()
+        );
+        assert_eq!(
+            reported.first().map(String::as_str),
+            Some(seed.client_reports),
+            "{}",
+            seed.name
+        );
         assert!(took.as_secs() < 20, "{}: {took:?}", seed.name);
     }
 }

@@ -74,22 +74,26 @@ impl Run {
         assert!(self.session.pending_requests() <= self.requests.len());
     }
 
+    /// The msg_id a placeholder word stands for, if it is one.
+    fn resolve(&self, word: u64) -> Option<i64> {
+        match (word >> 32) as u32 {
+            SENT_ID if !self.sent.is_empty() => {
+                Some(self.sent[(word as u32 as usize) % self.sent.len()])
+            }
+            SERVER_ID => {
+                let delta = i64::from(word as u16 as i16);
+                Some(self.session.server_msg_id_for_fuzzing(self.now, delta, false))
+            }
+            _ => None,
+        }
+    }
+
     /// Replaces placeholder words by msg_ids we sent.
     fn patch(&self, body: &mut [u8]) {
         let mut i = 0;
         while i + 8 <= body.len() {
             let word = u64::from_le_bytes(body[i..i + 8].try_into().expect("8 bytes"));
-            let id = match (word >> 32) as u32 {
-                SENT_ID if !self.sent.is_empty() => {
-                    Some(self.sent[(word as u32 as usize) % self.sent.len()])
-                }
-                SERVER_ID => {
-                    let delta = i64::from(word as u16 as i16);
-                    Some(self.session.server_msg_id_for_fuzzing(self.now, delta, false))
-                }
-                _ => None,
-            };
-            match id {
+            match self.resolve(word) {
                 Some(id) => {
                     body[i..i + 8].copy_from_slice(&id.to_le_bytes());
                     i += 8;
@@ -140,11 +144,14 @@ fuzz_target!(|data: &[u8]| {
                 let seq_no = i32::from(h[2]);
                 let len = usize::from(u16::from_le_bytes([h[3], h[4]])).min(data.len());
                 let Some(body) = take(&mut data, len) else { break };
-                let mut body = match op % 7 {
-                    6 => tl_shapes::build(body),
-                    _ => body.to_vec(),
+                let body = match op % 7 {
+                    6 => tl_shapes::build_with(body, &mut |w| run.resolve(w).map_or(w, |id| id as u64)),
+                    _ => {
+                        let mut body = body.to_vec();
+                        run.patch(&mut body);
+                        body
+                    }
                 };
-                run.patch(&mut body);
                 let msg_id = run.session.server_msg_id_for_fuzzing(run.now, delta, op % 7 == 1);
                 run.session.receive_for_fuzzing(run.now, msg_id, seq_no, &body);
             }

@@ -30,12 +30,14 @@ use mtproto_wasm::client::{
     AppInfo, ClientConfig, ClientCore, ClientEvent, RequestId, SavedSession,
 };
 use mtproto_wasm::crypto::{AuthKey, RsaPublicKey, SeededRandom};
+use mtproto_wasm::session::msg_id::MsgIdKind;
 use mtproto_wasm::session::server::ServerSession;
 use mtproto_wasm::transport::{AcceptConfig, Incoming, TransportCodec};
 
 const T0: u64 = 1_700_000_000_000;
 const SALT: u64 = 0x1111_2222_3333_4444;
 const SENT_ID: u32 = 0x5EED_5EED;
+const SERVER_ID: u32 = 0x5EED_5EEE;
 
 fn key() -> AuthKey {
     let bytes: Vec<u8> = (0..256u32).map(|i| (i * 31 + 7) as u8).collect();
@@ -82,6 +84,8 @@ struct Run {
     sent: Vec<i64>,
     requests: Vec<RequestId>,
     resolved: HashSet<RequestId>,
+    /// What the client reported: protocol errors' messages, "update", "result".
+    log: Vec<String>,
 }
 
 impl Run {
@@ -90,6 +94,12 @@ impl Run {
             self.read_client(&bytes);
         }
         while let Some(ev) = self.client.poll_event() {
+            match &ev {
+                ClientEvent::ProtocolError { message } => self.log.push(message.clone()),
+                ClientEvent::Update(_) => self.log.push("update".into()),
+                ClientEvent::Result { .. } => self.log.push("result".into()),
+                _ => {}
+            }
             let request = match ev {
                 ClientEvent::Result { request, .. }
                 | ClientEvent::RpcError { request, .. }
@@ -151,6 +161,20 @@ impl Run {
         }
     }
 
+    /// A structured body's msg_id placeholder: a message the client sent, or a fresh
+    /// server msg_id.
+    fn resolve(&mut self, placeholder: u64) -> u64 {
+        match (placeholder >> 32) as u32 {
+            SENT_ID if !self.sent.is_empty() => {
+                self.sent[(placeholder as u32 as usize) % self.sent.len()] as u64
+            }
+            SERVER_ID => self
+                .session
+                .next_msg_id(self.now, MsgIdKind::ServerInitiated) as u64,
+            _ => placeholder,
+        }
+    }
+
     fn patch(&self, body: &mut [u8]) {
         if self.sent.is_empty() {
             return;
@@ -181,10 +205,11 @@ fn take_u16<'a>(data: &mut &'a [u8]) -> Option<&'a [u8]> {
     take(data, n)
 }
 
-/// The target: runs one input.
-pub fn run(data: &[u8]) {
+/// The target: runs one input. Returns what the client reported (protocol errors'
+/// messages, "update", "result"), for the native runs of the seeds.
+pub fn run(data: &[u8]) -> Vec<String> {
     let Some((&mode, mut data)) = data.split_first() else {
-        return;
+        return Vec::new();
     };
     let mut config = ClientConfig::new(2, AppInfo::new(1));
     config.ping_interval_ms = 60_000;
@@ -200,14 +225,16 @@ pub fn run(data: &[u8]) {
             Err(_) => panic!("the valid blob must load"),
         },
         _ => {
-            let Some(b) = take_u16(&mut data) else { return };
+            let Some(b) = take_u16(&mut data) else {
+                return Vec::new();
+            };
             match ClientCore::from_session(config, b, rng) {
                 Ok(c) => {
                     let again = c.export_session();
                     assert!(again.is_some(), "a loaded blob exports");
                     c
                 }
-                Err(_) => return,
+                Err(_) => return Vec::new(),
             }
         }
     };
@@ -221,6 +248,7 @@ pub fn run(data: &[u8]) {
         sent: Vec::new(),
         requests: Vec::new(),
         resolved: HashSet::new(),
+        log: Vec::new(),
     };
     for _ in 0..48 {
         let Some(&[op]) = take(&mut data, 1) else {
@@ -249,10 +277,13 @@ pub fn run(data: &[u8]) {
             3 | 6 => {
                 let Some(b) = take_u16(&mut data) else { break };
                 let mut body = match op % 7 {
-                    3 => b.to_vec(),
-                    _ => crate::tl_shapes::build(b),
+                    3 => {
+                        let mut body = b.to_vec();
+                        run.patch(&mut body);
+                        body
+                    }
+                    _ => crate::tl_shapes::build_with(b, &mut |id| run.resolve(id)),
                 };
-                run.patch(&mut body);
                 body.truncate(body.len() - body.len() % 4);
                 if run.session.session_id.is_some() {
                     if let Ok((packet, _)) = run.session.encrypt(run.now, &[body]) {
@@ -301,4 +332,5 @@ pub fn run(data: &[u8]) {
         }
         run.drain();
     }
+    run.log
 }

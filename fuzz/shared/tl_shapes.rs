@@ -24,9 +24,10 @@
 //! The result is the stack's items concatenated, bottom first. Ops with too few items
 //! first push leaf 0. Bounded: [`MAX_LEN`] bytes per item and in the result, [`MAX_STACK`]
 //! items, [`MAX_WORK`] bytes copied or compressed in all; an op past a bound is skipped, so
-//! every program builds something, quickly. msg_ids in containers and rpc_result are the
-//! targets' placeholders (`5EED5EEE_0000000i`, `5EED5EED_00000000`), which the stateful
-//! targets replace by real ids.
+//! every program builds something, quickly. msg_ids (pong, msgs_ack, new_session_created,
+//! rpc_result, container messages) are the targets' placeholders, [`SENT_0`] (the first
+//! message the client sent) and [`server_id`] (a fresh server msg_id); [`build_with`] hands
+//! each to the target, which returns the real id, before anything is gzipped.
 #![allow(dead_code)] // each target uses part of it
 
 use mtproto_wasm::crypto::crc32::crc32;
@@ -83,17 +84,35 @@ pub const MAX_STACK: usize = 64;
 pub const MAX_WORK: usize = 128 << 20;
 
 /// The placeholder of the first message the client sent.
-const SENT_0: u64 = 0x5EED_5EED << 32;
-/// The placeholder of a fresh server msg_id `i` ms from now.
-fn server_id(i: usize) -> u64 {
+pub const SENT_0: u64 = 0x5EED_5EED << 32;
+
+/// The placeholder of a fresh server msg_id (`i` ms from now, for `session_receive`).
+pub fn server_id(i: usize) -> u64 {
     (0x5EED_5EEE << 32) | (i as u64 & 0xffff)
 }
 
-/// Builds the TL bytes `program` describes (see the module documentation).
+/// Builds the TL bytes `program` describes (see the module documentation), msg_ids left
+/// as placeholders.
 pub fn build(program: &[u8]) -> Vec<u8> {
+    build_with(program, &mut |id| id)
+}
+
+/// Like [`build`], with each msg_id placeholder replaced by `ids(placeholder)`.
+/// Server msg_id placeholders are numbered 1, 2, ... in the order they are used.
+pub fn build_with(program: &[u8], ids: &mut dyn FnMut(u64) -> u64) -> Vec<u8> {
+    let mut serial = 0;
+    let mut numbered = |placeholder: u64| {
+        if placeholder >> 32 == server_id(0) >> 32 {
+            serial += 1;
+            ids(server_id(serial))
+        } else {
+            ids(placeholder)
+        }
+    };
     let mut m = Machine {
         stack: Vec::new(),
         work: MAX_WORK,
+        ids: &mut numbered,
     };
     let mut p = program;
     while let Some((&op, rest)) = p.split_first() {
@@ -112,9 +131,10 @@ pub fn build(program: &[u8]) -> Vec<u8> {
     out
 }
 
-struct Machine {
+struct Machine<'a> {
     stack: Vec<Vec<u8>>,
     work: usize,
+    ids: &'a mut dyn FnMut(u64) -> u64,
 }
 
 fn take<'a>(p: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
@@ -153,9 +173,8 @@ fn tl_bytes(out: &mut Vec<u8>, claimed: usize, data: &[u8]) {
         out.extend_from_slice(&(claimed as u32).to_le_bytes()[..3]);
     }
     out.extend_from_slice(data);
-    while (out.len() - start) % 4 != 0 {
-        out.push(0);
-    }
+    let padding = (4 - (out.len() - start) % 4) % 4;
+    out.resize(out.len() + padding, 0);
 }
 
 /// gzip (RFC 1952) of `data` in stored deflate blocks.
@@ -177,12 +196,12 @@ fn gzip_stored(data: &[u8]) -> Vec<u8> {
     out
 }
 
-fn leaf(k: u8) -> Vec<u8> {
+fn leaf(k: u8, ids: &mut dyn FnMut(u64) -> u64) -> Vec<u8> {
     let mut v = Vec::new();
     match k % 8 {
         0 => {
             int(&mut v, PONG);
-            long(&mut v, SENT_0);
+            long(&mut v, ids(SENT_0));
             long(&mut v, 7);
         }
         1 => int(&mut v, TEXT_EMPTY),
@@ -197,11 +216,11 @@ fn leaf(k: u8) -> Vec<u8> {
             int(&mut v, MSGS_ACK);
             int(&mut v, VECTOR);
             int(&mut v, 1);
-            long(&mut v, SENT_0);
+            long(&mut v, ids(SENT_0));
         }
         6 => {
             int(&mut v, NEW_SESSION_CREATED);
-            long(&mut v, SENT_0);
+            long(&mut v, ids(SENT_0));
             long(&mut v, 1);
             long(&mut v, 2);
         }
@@ -211,12 +230,12 @@ fn leaf(k: u8) -> Vec<u8> {
 }
 
 /// A msg_container of `bodies`, msg_ids from the placeholders.
-fn container(bodies: &[Vec<u8>]) -> Vec<u8> {
+fn container(bodies: &[Vec<u8>], ids: &mut dyn FnMut(u64) -> u64) -> Vec<u8> {
     let mut v = Vec::new();
     int(&mut v, MSG_CONTAINER);
     int(&mut v, bodies.len() as u32);
     for (i, b) in bodies.iter().enumerate() {
-        long(&mut v, server_id(i + 1));
+        long(&mut v, ids(server_id(i + 1)));
         int(&mut v, 2 * i as u32 + 1);
         int(&mut v, b.len() as u32);
         v.extend_from_slice(b);
@@ -226,20 +245,20 @@ fn container(bodies: &[Vec<u8>]) -> Vec<u8> {
 
 /// What `w` puts before the item (`inner_len` bytes) it wraps; `None` for gzip, which
 /// rewrites the item.
-fn prefix(w: u8, inner_len: usize) -> Option<Vec<u8>> {
+fn prefix(w: u8, inner_len: usize, ids: &mut dyn FnMut(u64) -> u64) -> Option<Vec<u8>> {
     let mut v = Vec::with_capacity(24);
     match w % WRAPS {
         WRAP_GZIP | WRAP_GZIP_STORED => return None,
         WRAP_CONTAINER => {
             int(&mut v, MSG_CONTAINER);
             int(&mut v, 1);
-            long(&mut v, server_id(1));
+            long(&mut v, ids(server_id(1)));
             int(&mut v, 1);
             int(&mut v, inner_len as u32);
         }
         WRAP_RPC_RESULT => {
             int(&mut v, RPC_RESULT);
-            long(&mut v, SENT_0);
+            long(&mut v, ids(SENT_0));
         }
         WRAP_TEXT_BOLD => int(&mut v, TEXT_BOLD),
         WRAP_JSON_ARRAY => {
@@ -268,7 +287,7 @@ fn gzip_packed(w: u8, x: &[u8]) -> Vec<u8> {
     v
 }
 
-impl Machine {
+impl Machine<'_> {
     /// Spends `n` bytes of work; false (and nothing spent) when the budget is short.
     fn spend(&mut self, n: usize) -> bool {
         match self.work.checked_sub(n) {
@@ -289,14 +308,18 @@ impl Machine {
     /// The top item, pushing leaf 0 first on an empty stack.
     fn top(&mut self) -> &mut Vec<u8> {
         if self.stack.is_empty() {
-            self.stack.push(leaf(0));
+            let l = leaf(0, self.ids);
+            self.stack.push(l);
         }
         let last = self.stack.len() - 1;
         &mut self.stack[last]
     }
 
     fn pop(&mut self) -> Vec<u8> {
-        self.stack.pop().unwrap_or_else(|| leaf(0))
+        match self.stack.pop() {
+            Some(item) => item,
+            None => leaf(0, self.ids),
+        }
     }
 
     /// Wraps the top item `n` times, as far as the bounds allow. Wraps that only add a
@@ -304,7 +327,7 @@ impl Machine {
     /// at each level.
     fn wrap_top(&mut self, w: u8, n: usize) {
         let mut len = self.top().len();
-        if prefix(w, len).is_none() {
+        if matches!(w % WRAPS, WRAP_GZIP | WRAP_GZIP_STORED) {
             for _ in 0..n {
                 let len = self.top().len();
                 let cost = if w % WRAPS == WRAP_GZIP { 8 * len } else { len };
@@ -319,7 +342,9 @@ impl Machine {
         // Innermost prefix first; written outermost first.
         let mut prefixes = Vec::new();
         for _ in 0..n {
-            let Some(p) = prefix(w, len) else { break };
+            let Some(p) = prefix(w, len, self.ids) else {
+                break;
+            };
             if len + p.len() > MAX_LEN || !self.spend(p.len()) {
                 break;
             }
@@ -342,7 +367,8 @@ impl Machine {
         match op {
             OP_LEAF => {
                 let k = u8_arg(p)?;
-                self.push(leaf(k));
+                let l = leaf(k, self.ids);
+                self.push(l);
             }
             OP_RAW => {
                 let n = usize::from(u8_arg(p)?);
@@ -365,7 +391,8 @@ impl Machine {
                 items.reverse();
                 let len: usize = items.iter().map(|i| i.len() + 16).sum();
                 if self.spend(len) {
-                    self.push(container(&items));
+                    let c = container(&items, self.ids);
+                    self.push(c);
                 }
             }
             OP_VECTOR => {

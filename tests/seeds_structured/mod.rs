@@ -4,18 +4,25 @@
 
 use crate::tl_shapes::*;
 
-/// A named program, and whether the dynamic decoder must refuse what it builds.
+/// A named program; whether the dynamic decoder must refuse what it builds; what a
+/// `ClientCore` with a session reports first when it arrives as a server message: the
+/// protocol error's message, or "result" / "update" (the body goes to the app as it is).
 pub struct Seed {
     pub name: &'static str,
     pub program: Vec<u8>,
     pub decode_fails: bool,
+    pub client_reports: &'static str,
 }
 
-fn seed(name: &'static str, program: Vec<u8>, decode_fails: bool) -> Seed {
+const NESTED_GZIP: &str = "gzip_packed inside gzip_packed";
+const BAD_CONTAINER: &str = "invalid msg_container";
+
+fn seed(name: &'static str, program: Vec<u8>, decode_fails: bool, client: &'static str) -> Seed {
     Seed {
         name,
         program,
         decode_fails,
+        client_reports: client,
     }
 }
 
@@ -37,16 +44,56 @@ pub fn seeds() -> Vec<Seed> {
         p
     };
     vec![
-        seed("gzip_2000_stored", nested(0, WRAP_GZIP_STORED, 2000), true),
-        seed("gzip_100_deflate", nested(0, WRAP_GZIP, 100), true),
-        seed("gzip_2_deflate", nested(0, WRAP_GZIP, 2), false),
-        seed("containers_1000", nested(0, WRAP_CONTAINER, 1000), true),
-        seed("rpc_results_1000", nested(4, WRAP_RPC_RESULT, 1000), true),
-        seed("text_bold_60000", nested(1, WRAP_TEXT_BOLD, 60_000), true),
-        seed("json_array_60000", nested(2, WRAP_JSON_ARRAY, 60_000), true),
-        seed("vectors_1000", nested(3, WRAP_VECTOR, 1000), true),
-        seed("vector_claims_2_31", claiming(1 << 31, 1), true),
-        seed("vector_claims_u32_max_empty", claiming(u32::MAX, 0), true),
+        seed(
+            "gzip_2000_stored",
+            nested(0, WRAP_GZIP_STORED, 2000),
+            true,
+            NESTED_GZIP,
+        ),
+        seed(
+            "gzip_100_deflate",
+            nested(0, WRAP_GZIP, 100),
+            true,
+            NESTED_GZIP,
+        ),
+        seed(
+            "gzip_2_deflate",
+            nested(0, WRAP_GZIP, 2),
+            false,
+            NESTED_GZIP,
+        ),
+        seed(
+            "containers_1000",
+            nested(0, WRAP_CONTAINER, 1000),
+            true,
+            BAD_CONTAINER,
+        ),
+        seed(
+            "rpc_results_1000",
+            nested(4, WRAP_RPC_RESULT, 1000),
+            true,
+            "result",
+        ),
+        seed(
+            "text_bold_60000",
+            nested(1, WRAP_TEXT_BOLD, 60_000),
+            true,
+            "update",
+        ),
+        seed(
+            "json_array_60000",
+            nested(2, WRAP_JSON_ARRAY, 60_000),
+            true,
+            "update",
+        ),
+        seed("vectors_1000", nested(3, WRAP_VECTOR, 1000), true, "update"),
+        seed("vector_claims_2_31", claiming(1 << 31, 1), true, "update"),
+        seed(
+            "vector_claims_u32_max_empty",
+            claiming(u32::MAX, 0),
+            true,
+            "update",
+        ),
         seed(
             "vector_claims_2_31_in_gzip_in_rpc_result",
             then(
@@ -54,6 +101,7 @@ pub fn seeds() -> Vec<Seed> {
                 &[OP_WRAP, WRAP_GZIP, OP_WRAP, WRAP_RPC_RESULT],
             ),
             true,
+            "result",
         ),
         seed(
             "lying_bytes_in_rpc_error",
@@ -69,6 +117,7 @@ pub fn seeds() -> Vec<Seed> {
                 WRAP_RPC_RESULT,
             ],
             true,
+            "result",
         ),
         seed(
             "container_of_16_gzip_packed",
@@ -80,6 +129,7 @@ pub fn seeds() -> Vec<Seed> {
                 &[OP_CONTAINER, 15],
             ),
             false,
+            "result",
         ),
         seed(
             "gzip_container_rpc_result_gzip",
@@ -96,6 +146,7 @@ pub fn seeds() -> Vec<Seed> {
                 WRAP_GZIP,
             ],
             false,
+            BAD_CONTAINER,
         ),
         seed(
             "gzip_of_a_truncated_container",
@@ -104,6 +155,7 @@ pub fn seeds() -> Vec<Seed> {
                 &[OP_TRUNCATE, 30, 0, OP_WRAP, WRAP_GZIP],
             ),
             true,
+            BAD_CONTAINER,
         ),
     ]
 }
