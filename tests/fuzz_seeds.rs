@@ -201,7 +201,7 @@ fn client_core_script(program: &[u8]) -> Vec<u8> {
 fn structured_seeds_fail_cleanly_or_are_handled_quickly() {
     for seed in seeds_structured::seeds() {
         let start = std::time::Instant::now();
-        let built = tl_shapes::build(&seed.program);
+        let built = tl_shapes::build_with(&seed.program, tl_shapes::SEED_WORK, &mut |id| id);
         let decoded = tl::decode_value(&built);
         assert_eq!(
             decoded.is_err(),
@@ -211,8 +211,12 @@ fn structured_seeds_fail_cleanly_or_are_handled_quickly() {
             built.len(),
             decoded.map(|_| "a value")
         );
+        // As the fuzzers run it (the program's work cut to FUZZ_WORK), then at full depth.
         tl_decode::run(&seed.program);
-        let reported = client_core::run(&client_core_script(&seed.program));
+        tl_decode::check(&built);
+        let script = client_core_script(&seed.program);
+        client_core::run(&script);
+        let reported = client_core::run_with_work(&script, tl_shapes::SEED_WORK);
         let took = start.elapsed();
         println!(
             "{}: {} bytes, {took:?}: {reported:?}",

@@ -8,6 +8,4 @@ mod client_core;
 #[path = "../shared/tl_shapes.rs"]
 mod tl_shapes;
 
-fuzz_target!(|data: &[u8]| {
-    client_core::run(data);
-});
+fuzz_target!(|data: &[u8]| client_core::run(data));

@@ -145,7 +145,7 @@ fuzz_target!(|data: &[u8]| {
                 let len = usize::from(u16::from_le_bytes([h[3], h[4]])).min(data.len());
                 let Some(body) = take(&mut data, len) else { break };
                 let body = match op % 7 {
-                    6 => tl_shapes::build_with(body, &mut |w| run.resolve(w).map_or(w, |id| id as u64)),
+                    6 => tl_shapes::build_with(body, tl_shapes::FUZZ_WORK, &mut |w| run.resolve(w).map_or(w, |id| id as u64)),
                     _ => {
                         let mut body = body.to_vec();
                         run.patch(&mut body);

@@ -205,9 +205,14 @@ fn take_u16<'a>(data: &mut &'a [u8]) -> Option<&'a [u8]> {
     take(data, n)
 }
 
-/// The target: runs one input. Returns what the client reported (protocol errors'
-/// messages, "update", "result"), for the native runs of the seeds.
-pub fn run(data: &[u8]) -> Vec<String> {
+/// The target: runs one input, structured bodies built within `tl_shapes::FUZZ_WORK`.
+pub fn run(data: &[u8]) {
+    run_with_work(data, crate::tl_shapes::FUZZ_WORK);
+}
+
+/// [`run`] with structured bodies built within `work`. Returns what the client reported
+/// (protocol errors' messages, "update", "result"), for the native runs of the seeds.
+pub fn run_with_work(data: &[u8], work: usize) -> Vec<String> {
     let Some((&mode, mut data)) = data.split_first() else {
         return Vec::new();
     };
@@ -282,7 +287,7 @@ pub fn run(data: &[u8]) -> Vec<String> {
                         run.patch(&mut body);
                         body
                     }
-                    _ => crate::tl_shapes::build_with(b, &mut |id| run.resolve(id)),
+                    _ => crate::tl_shapes::build_with(b, work, &mut |id| run.resolve(id)),
                 };
                 body.truncate(body.len() - body.len() % 4);
                 if run.session.session_id.is_some() {

@@ -23,11 +23,16 @@
 //!
 //! The result is the stack's items concatenated, bottom first. Ops with too few items
 //! first push leaf 0. Bounded: [`MAX_LEN`] bytes per item and in the result, [`MAX_STACK`]
-//! items, [`MAX_WORK`] bytes copied or compressed in all; an op past a bound is skipped, so
-//! every program builds something, quickly. msg_ids (pong, msgs_ack, new_session_created,
-//! rpc_result, container messages) are the targets' placeholders, [`SENT_0`] (the first
-//! message the client sent) and [`server_id`] (a fresh server msg_id); [`build_with`] hands
-//! each to the target, which returns the real id, before anything is gzipped.
+//! items, and a budget of work (bytes copied, checksummed or compressed) for the whole
+//! program: [`FUZZ_WORK`] in the fuzz targets, so that one execution stays within
+//! milliseconds (stored gzip_packed then nests about 60 deep, textBold 16,000), [`SEED_WORK`] for the seeds
+//! run natively (2,000 levels fit). An op past a bound is skipped, so every program builds
+//! something.
+//!
+//! msg_ids (pong, msgs_ack, new_session_created, rpc_result, container messages) are the
+//! targets' placeholders, [`SENT_0`] (the first message the client sent) and [`server_id`]
+//! (a fresh server msg_id); [`build_with`] hands each to the target, which returns the real
+//! id, before anything is gzipped.
 #![allow(dead_code)] // each target uses part of it
 
 use mtproto_wasm::crypto::crc32::crc32;
@@ -80,8 +85,13 @@ const JSON_ARRAY: u32 = 0xf744_4763;
 pub const MAX_LEN: usize = 1 << 20;
 /// Items on the stack.
 pub const MAX_STACK: usize = 64;
-/// Bytes copied by wraps (deflate counts 8 per byte) over one program.
-pub const MAX_WORK: usize = 128 << 20;
+/// Work (bytes copied or checksummed; deflate counts [`DEFLATE_COST`] per byte) one
+/// program may spend in a fuzz target.
+pub const FUZZ_WORK: usize = 64 << 10;
+/// Work one seed program may spend when run natively (`tests/fuzz_seeds.rs`).
+pub const SEED_WORK: usize = 128 << 20;
+/// What deflating one byte costs, in copied bytes.
+const DEFLATE_COST: usize = 16;
 
 /// The placeholder of the first message the client sent.
 pub const SENT_0: u64 = 0x5EED_5EED << 32;
@@ -91,15 +101,16 @@ pub fn server_id(i: usize) -> u64 {
     (0x5EED_5EEE << 32) | (i as u64 & 0xffff)
 }
 
-/// Builds the TL bytes `program` describes (see the module documentation), msg_ids left
-/// as placeholders.
+/// Builds the TL bytes `program` describes (see the module documentation) within
+/// [`FUZZ_WORK`], msg_ids left as placeholders.
 pub fn build(program: &[u8]) -> Vec<u8> {
-    build_with(program, &mut |id| id)
+    build_with(program, FUZZ_WORK, &mut |id| id)
 }
 
-/// Like [`build`], with each msg_id placeholder replaced by `ids(placeholder)`.
-/// Server msg_id placeholders are numbered 1, 2, ... in the order they are used.
-pub fn build_with(program: &[u8], ids: &mut dyn FnMut(u64) -> u64) -> Vec<u8> {
+/// Like [`build`], within `work`, with each msg_id placeholder replaced by
+/// `ids(placeholder)`. Server msg_id placeholders are numbered 1, 2, ... in the order
+/// they are used.
+pub fn build_with(program: &[u8], work: usize, ids: &mut dyn FnMut(u64) -> u64) -> Vec<u8> {
     let mut serial = 0;
     let mut numbered = |placeholder: u64| {
         if placeholder >> 32 == server_id(0) >> 32 {
@@ -111,7 +122,7 @@ pub fn build_with(program: &[u8], ids: &mut dyn FnMut(u64) -> u64) -> Vec<u8> {
     };
     let mut m = Machine {
         stack: Vec::new(),
-        work: MAX_WORK,
+        work,
         ids: &mut numbered,
     };
     let mut p = program;
@@ -243,35 +254,43 @@ fn container(bodies: &[Vec<u8>], ids: &mut dyn FnMut(u64) -> u64) -> Vec<u8> {
     v
 }
 
-/// What `w` puts before the item (`inner_len` bytes) it wraps; `None` for gzip, which
-/// rewrites the item.
-fn prefix(w: u8, inner_len: usize, ids: &mut dyn FnMut(u64) -> u64) -> Option<Vec<u8>> {
-    let mut v = Vec::with_capacity(24);
+/// Appends to `out` what `w` puts before the item (`inner_len` bytes) it wraps: always
+/// [`prefix_len`] bytes. Not for gzip, which rewrites the item.
+fn prefix(out: &mut Vec<u8>, w: u8, inner_len: usize, ids: &mut dyn FnMut(u64) -> u64) {
     match w % WRAPS {
-        WRAP_GZIP | WRAP_GZIP_STORED => return None,
         WRAP_CONTAINER => {
-            int(&mut v, MSG_CONTAINER);
-            int(&mut v, 1);
-            long(&mut v, ids(server_id(1)));
-            int(&mut v, 1);
-            int(&mut v, inner_len as u32);
+            int(out, MSG_CONTAINER);
+            int(out, 1);
+            long(out, ids(server_id(1)));
+            int(out, 1);
+            int(out, inner_len as u32);
         }
         WRAP_RPC_RESULT => {
-            int(&mut v, RPC_RESULT);
-            long(&mut v, ids(SENT_0));
+            int(out, RPC_RESULT);
+            long(out, ids(SENT_0));
         }
-        WRAP_TEXT_BOLD => int(&mut v, TEXT_BOLD),
+        WRAP_TEXT_BOLD => int(out, TEXT_BOLD),
         WRAP_JSON_ARRAY => {
-            int(&mut v, JSON_ARRAY);
-            int(&mut v, VECTOR);
-            int(&mut v, 1);
+            int(out, JSON_ARRAY);
+            int(out, VECTOR);
+            int(out, 1);
         }
         _ => {
-            int(&mut v, VECTOR);
-            int(&mut v, 1);
+            int(out, VECTOR);
+            int(out, 1);
         }
     }
-    Some(v)
+}
+
+/// The length of `w`'s prefix; `None` for gzip.
+fn prefix_len(w: u8) -> Option<usize> {
+    match w % WRAPS {
+        WRAP_GZIP | WRAP_GZIP_STORED => None,
+        WRAP_CONTAINER => Some(24),
+        WRAP_RPC_RESULT | WRAP_JSON_ARRAY => Some(12),
+        WRAP_TEXT_BOLD => Some(4),
+        _ => Some(8),
+    }
 }
 
 /// gzip_packed of `x` (real deflate, or stored blocks).
@@ -326,11 +345,14 @@ impl Machine<'_> {
     /// prefix cost the bytes they add (so 60,000 levels are cheap); gzip rewrites the item
     /// at each level.
     fn wrap_top(&mut self, w: u8, n: usize) {
-        let mut len = self.top().len();
-        if matches!(w % WRAPS, WRAP_GZIP | WRAP_GZIP_STORED) {
+        let Some(rec) = prefix_len(w) else {
             for _ in 0..n {
                 let len = self.top().len();
-                let cost = if w % WRAPS == WRAP_GZIP { 8 * len } else { len };
+                let cost = if w % WRAPS == WRAP_GZIP {
+                    DEFLATE_COST * len
+                } else {
+                    len
+                };
                 if len + 64 > MAX_LEN || !self.spend(cost) {
                     return;
                 }
@@ -338,24 +360,24 @@ impl Machine<'_> {
                 *self.top() = wrapped;
             }
             return;
-        }
-        // Innermost prefix first; written outermost first.
-        let mut prefixes = Vec::new();
-        for _ in 0..n {
-            let Some(p) = prefix(w, len, self.ids) else {
-                break;
-            };
-            if len + p.len() > MAX_LEN || !self.spend(p.len()) {
-                break;
-            }
-            len += p.len();
-            prefixes.push(p);
-        }
-        if prefixes.is_empty() || !self.spend(len) {
+        };
+        // As many levels as the bounds allow (the item is copied once more at the end).
+        let inner = self.top().len();
+        let room = MAX_LEN
+            .saturating_sub(inner)
+            .min(self.work.saturating_sub(inner));
+        let levels = n.min(room / rec);
+        if levels == 0 || !self.spend(levels * rec + inner) {
             return;
         }
-        let mut out = Vec::with_capacity(len);
-        for p in prefixes.iter().rev() {
+        // The prefixes innermost first, then written outermost first.
+        let mut prefixes = Vec::with_capacity(levels * rec);
+        for i in 0..levels {
+            prefix(&mut prefixes, w, inner + i * rec, self.ids);
+        }
+        debug_assert_eq!(prefixes.len(), levels * rec);
+        let mut out = Vec::with_capacity(prefixes.len() + inner);
+        for p in prefixes.chunks_exact(rec).rev() {
             out.extend_from_slice(p);
         }
         out.extend_from_slice(self.top());
