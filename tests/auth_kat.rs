@@ -475,12 +475,14 @@ fn inner_data_checks() {
             "{g}"
         );
     }
-    // g_a: 1, p - 1, and just outside [2^1984, p - 2^1984].
+    // g_a: 1, p - 1, and at or just beyond the strict bounds 2^1984 < g_a < p - 2^1984.
     let margin = num_bigint::BigUint::from(1u32) << 1984u32;
     for g_a in [
         vec![1],
         (&p - 1u32).to_bytes_be(),
         (&margin - 1u32).to_bytes_be(),
+        margin.to_bytes_be(),
+        (&p - &margin).to_bytes_be(),
         (&p - &margin + 1u32).to_bytes_be(),
     ] {
         assert_eq!(

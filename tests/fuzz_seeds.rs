@@ -1,12 +1,23 @@
 //! Writes the fuzzers' seed corpora from real traffic of the code itself: the published
 //! handshake messages, service messages, a secret-chat plaintext, an API answer, and
-//! transport streams of every framing packed by our own codecs.
+//! transport streams of every framing packed by our own codecs; and structured TL
+//! (`seeds_structured`: 2,000 nested gzip_packed, 1,000 nested containers, vectors claiming
+//! 2^31 elements, objects nested 60,000 deep, ...) in each TL-reading target's format.
 //!
-//! Run by `scripts/fuzz.sh` (`FUZZ_SEED_DIR=... cargo test --test fuzz_seeds -- --ignored`);
-//! ignored in the normal test run.
+//! The writer is run by `scripts/fuzz.sh` (`FUZZ_SEED_DIR=... cargo test --test fuzz_seeds
+//! -- --ignored`); ignored in the normal test run. The structured seeds also run in the
+//! normal test run, natively, through the `tl_decode` and `client_core` targets' own code
+//! (`fuzz/shared/`): each must fail cleanly or be handled, without a panic, quickly.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "../fuzz/shared/client_core.rs"]
+mod client_core;
 mod seeds_stateful;
+mod seeds_structured;
+#[path = "../fuzz/shared/tl_decode.rs"]
+mod tl_decode;
+#[path = "../fuzz/shared/tl_shapes.rs"]
+mod tl_shapes;
 
 use std::path::PathBuf;
 
@@ -152,6 +163,74 @@ fn write_seed_corpora() {
     let rsa: serde_json::Value =
         serde_json::from_str(include_str!("data/rsa_test_key.json")).unwrap();
     write("client_core", &seeds_stateful::client_core(&rsa));
+    let programs: Vec<Vec<u8>> = seeds_structured::seeds()
+        .into_iter()
+        .map(|s| s.program)
+        .collect();
+    // The targets' folders exist now: the structured seeds join them.
+    let shapes = |target: &str, script: &dyn Fn(&[u8]) -> Vec<u8>| {
+        for (i, p) in programs.iter().enumerate() {
+            std::fs::write(dir.join(target).join(format!("shape-{i:03}")), script(p)).unwrap();
+        }
+    };
+    shapes("tl_decode", &|p| p.to_vec());
+    shapes("tl_typed", &|p| p.to_vec());
+    shapes("session_receive", &session_script);
+    shapes("client_core", &client_core_script);
+}
+
+/// `session_receive`: op 6 (a packet whose body the program builds), delta 0, seq_no 1.
+fn session_script(program: &[u8]) -> Vec<u8> {
+    let mut v = vec![6, 0, 0, 1];
+    v.extend_from_slice(&(program.len() as u16).to_le_bytes());
+    v.extend_from_slice(program);
+    v
+}
+
+/// `client_core`: a client from the valid blob (mode 1) connects and sends a ping and a
+/// request (so the server end knows its session), then gets op 6: a message whose body
+/// the program builds, sealed with the session key.
+fn client_core_script(program: &[u8]) -> Vec<u8> {
+    let mut v = vec![1, 0, 5, 0, 5, 1, 6];
+    v.extend_from_slice(&(program.len() as u16).to_le_bytes());
+    v.extend_from_slice(program);
+    v
+}
+
+#[test]
+fn structured_seeds_fail_cleanly_or_are_handled_quickly() {
+    for seed in seeds_structured::seeds() {
+        let start = std::time::Instant::now();
+        let built = tl_shapes::build_with(&seed.program, tl_shapes::SEED_WORK, &mut |id| id);
+        let decoded = tl::decode_value(&built);
+        assert_eq!(
+            decoded.is_err(),
+            seed.decode_fails,
+            "{}: {} bytes decode to {:?}",
+            seed.name,
+            built.len(),
+            decoded.map(|_| "a value")
+        );
+        // As the fuzzers run it (the program's work cut to FUZZ_WORK), then at full depth.
+        tl_decode::run(&seed.program);
+        tl_decode::check(&built);
+        let script = client_core_script(&seed.program);
+        client_core::run(&script);
+        let reported = client_core::run_with_work(&script, tl_shapes::SEED_WORK);
+        let took = start.elapsed();
+        println!(
+            "{}: {} bytes, {took:?}: {reported:?}",
+            seed.name,
+            built.len()
+        );
+        assert_eq!(
+            reported.first().map(String::as_str),
+            Some(seed.client_reports),
+            "{}",
+            seed.name
+        );
+        assert!(took.as_secs() < 20, "{}: {took:?}", seed.name);
+    }
 }
 
 /// decryptedMessageLayer bodies from the creator (mode 1 and 2 of `secret_receive`).

@@ -12,7 +12,9 @@
 //! - `2`: time moves on (u16 LE * 16 ms) and the timers run;
 //! - `3`: the app invokes a request (u8 selects the body) or pings;
 //! - `4`: a raw, unauthenticated frame (u8 length, bytes);
-//! - `5`: reconnect, or cancel a request (u8 selects it).
+//! - `5`: reconnect, or cancel a request (u8 selects it);
+//! - `6`: like `0`, with the body built from a program (`fuzz/shared/tl_shapes.rs`):
+//!   nested gzip_packed and containers, huge vector counts, deep objects.
 //!
 //! After every step: drain `poll_transmit` (read back with the server end to learn our
 //! msg_ids) and `poll_event`. Never panics; every request resolves at most once.
@@ -23,6 +25,9 @@ use libfuzzer_sys::fuzz_target;
 use mtproto_wasm::crypto::{AuthKey, SeededRandom};
 use mtproto_wasm::session::server::ServerSession;
 use mtproto_wasm::session::{InvokeOptions, RequestId, Session, SessionConfig, SessionEvent};
+
+#[path = "../shared/tl_shapes.rs"]
+mod tl_shapes;
 
 const T0: u64 = 1_700_000_000_000;
 const SALT: u64 = 0x1111_2222_3333_4444;
@@ -69,22 +74,26 @@ impl Run {
         assert!(self.session.pending_requests() <= self.requests.len());
     }
 
+    /// The msg_id a placeholder word stands for, if it is one.
+    fn resolve(&self, word: u64) -> Option<i64> {
+        match (word >> 32) as u32 {
+            SENT_ID if !self.sent.is_empty() => {
+                Some(self.sent[(word as u32 as usize) % self.sent.len()])
+            }
+            SERVER_ID => {
+                let delta = i64::from(word as u16 as i16);
+                Some(self.session.server_msg_id_for_fuzzing(self.now, delta, false))
+            }
+            _ => None,
+        }
+    }
+
     /// Replaces placeholder words by msg_ids we sent.
     fn patch(&self, body: &mut [u8]) {
         let mut i = 0;
         while i + 8 <= body.len() {
             let word = u64::from_le_bytes(body[i..i + 8].try_into().expect("8 bytes"));
-            let id = match (word >> 32) as u32 {
-                SENT_ID if !self.sent.is_empty() => {
-                    Some(self.sent[(word as u32 as usize) % self.sent.len()])
-                }
-                SERVER_ID => {
-                    let delta = i64::from(word as u16 as i16);
-                    Some(self.session.server_msg_id_for_fuzzing(self.now, delta, false))
-                }
-                _ => None,
-            };
-            match id {
+            match self.resolve(word) {
                 Some(id) => {
                     body[i..i + 8].copy_from_slice(&id.to_le_bytes());
                     i += 8;
@@ -128,16 +137,22 @@ fuzz_target!(|data: &[u8]| {
     let mut data = data;
     for _ in 0..64 {
         let Some(&[op]) = take(&mut data, 1) else { break };
-        match op % 6 {
-            0 | 1 => {
+        match op % 7 {
+            0 | 1 | 6 => {
                 let Some(h) = take(&mut data, 5) else { break };
                 let delta = i64::from(i16::from_le_bytes([h[0], h[1]]));
                 let seq_no = i32::from(h[2]);
                 let len = usize::from(u16::from_le_bytes([h[3], h[4]])).min(data.len());
                 let Some(body) = take(&mut data, len) else { break };
-                let mut body = body.to_vec();
-                run.patch(&mut body);
-                let msg_id = run.session.server_msg_id_for_fuzzing(run.now, delta, op % 6 == 1);
+                let body = match op % 7 {
+                    6 => tl_shapes::build_with(body, tl_shapes::FUZZ_WORK, &mut |w| run.resolve(w).map_or(w, |id| id as u64)),
+                    _ => {
+                        let mut body = body.to_vec();
+                        run.patch(&mut body);
+                        body
+                    }
+                };
+                let msg_id = run.session.server_msg_id_for_fuzzing(run.now, delta, op % 7 == 1);
                 run.session.receive_for_fuzzing(run.now, msg_id, seq_no, &body);
             }
             2 => {

@@ -1,37 +1,12 @@
-//! The dynamic TL decoder on arbitrary bytes: never panics; whatever decodes re-encodes, and
-//! the re-encoding decodes to the same value. The one documented exception (docs/tl.md,
-//! "Name clashes"): a value holding a constructor whose name another schema also uses (the
-//! service `message` and the API `message`, end-to-end and API `photoCachedSize`, ...)
-//! encodes by name in the API-first order, so it may fail to encode or come back as the
-//! other constructor. Such a value must still encode or fail without a panic.
+//! The dynamic TL decoder on arbitrary bytes and on structured TL built from them
+//! (`fuzz/shared/tl_decode.rs` says what is checked; `fuzz/shared/tl_shapes.rs` how the
+//! structure is built).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mtproto_wasm::tl::{self, Value, schema::Schema};
 
-/// Whether `v` holds an object whose name more than one schema part defines.
-fn has_shared_name(v: &Value) -> bool {
-    match v {
-        Value::Object(o) => {
-            let parts = Schema::get().map_or(0, |s| {
-                s.parts.iter().filter(|p| p.by_name.contains_key(o.name.as_str())).count()
-            });
-            parts > 1 || o.fields.iter().any(|(_, f)| has_shared_name(f))
-        }
-        Value::Vector(items) => items.iter().any(has_shared_name),
-        _ => false,
-    }
-}
+#[path = "../shared/tl_decode.rs"]
+mod tl_decode;
+#[path = "../shared/tl_shapes.rs"]
+mod tl_shapes;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(value) = tl::decode_value(data) {
-        let again = tl::encode_value(&value).map(|bytes| tl::decode_value(&bytes));
-        match again {
-            Ok(Ok(again)) if again == value => {}
-            Ok(Ok(_)) => assert!(has_shared_name(&value), "decode(encode(v)) == v"),
-            Ok(Err(e)) => panic!("a re-encoded value decodes: {e}"),
-            Err(e) => assert!(has_shared_name(&value), "a decoded value re-encodes: {e}"),
-        }
-    }
-    let _ = tl::decode_value_prefix(data);
-    let _ = tl::gzip::gunzip(data, 1 << 20);
-});
+fuzz_target!(|data: &[u8]| tl_decode::run(data));

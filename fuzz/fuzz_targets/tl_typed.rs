@@ -1,9 +1,14 @@
 //! The generated typed decoders of the core's own messages (service messages, handshake
 //! answers, secret-chat layer) on arbitrary bytes: never panic; what decodes re-encodes to
-//! the same bytes it was read from.
+//! the same bytes it was read from. Each input is fed as bytes, then as a structured TL
+//! program (`fuzz/shared/tl_shapes.rs`: nested gzip_packed and containers, huge vector
+//! counts, deep objects).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use mtproto_wasm::tl::{Deserializable, Serializable, mtproto, secret};
+
+#[path = "../shared/tl_shapes.rs"]
+mod tl_shapes;
 
 fn check<T: Deserializable + Serializable>(data: &[u8]) {
     if let Ok(v) = T::from_bytes(data) {
@@ -13,6 +18,11 @@ fn check<T: Deserializable + Serializable>(data: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
+    check_all(data);
+    check_all(&tl_shapes::build(data));
+});
+
+fn check_all(data: &[u8]) {
     check::<mtproto::enums::ResPQ>(data);
     check::<mtproto::enums::ServerDHParams>(data);
     check::<mtproto::enums::ServerDHInnerData>(data);
@@ -28,4 +38,4 @@ fuzz_target!(|data: &[u8]| {
     check::<mtproto::enums::MsgResendReq>(data);
     check::<secret::enums::DecryptedMessageLayer>(data);
     check::<secret::enums::DecryptedMessage>(data);
-});
+}

@@ -193,6 +193,16 @@ pub(crate) fn be_min(x: u64) -> Vec<u8> {
     b.get(skip..).unwrap_or_default().to_vec()
 }
 
+/// "This number is the product of two different odd prime numbers" and "Client decomposes
+/// pq into prime factors such that p < q": [`factorize_pq`] also splits 4, 2q and squares of
+/// primes (it returns p <= q, both prime); the handshake refuses those.
+pub(crate) fn check_pq_factors(p: u64, q: u64) -> Result<(), AuthError> {
+    if p >= q || p % 2 == 0 || q % 2 == 0 {
+        return Err(AuthError::PqNotDistinctOddPrimes { p, q });
+    }
+    Ok(())
+}
+
 /// pq as an integer: "a natural number (in binary big endian format)" below 2^64.
 pub(crate) fn pq_value(pq: &[u8]) -> Result<u64, AuthError> {
     if pq.is_empty() || pq.len() > 8 {
@@ -235,6 +245,7 @@ impl AwaitingResPq {
             .clone();
         // "Client decomposes pq into prime factors such that p < q."
         let (p, q) = factorize_pq(pq_value(&res.pq)?)?;
+        check_pq_factors(p, q)?;
         let mut new_nonce = Zeroizing::new([0u8; 32]);
         rng.fill(new_nonce.as_mut_slice())?;
         let inner = p_q_inner_data(

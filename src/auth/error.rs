@@ -31,6 +31,14 @@ pub enum AuthError {
     },
     /// pq is not a big-endian integer of at most 8 bytes.
     BadPq,
+    /// pq factors as p * q (p <= q, both prime) with p = q or p = 2: "the product of two
+    /// different odd prime numbers" is required.
+    PqNotDistinctOddPrimes {
+        /// The smaller factor.
+        p: u64,
+        /// The larger (or equal) factor.
+        q: u64,
+    },
     /// encrypted_answer is not a non-empty multiple of 16 bytes.
     BadEncryptedAnswerLength(usize),
     /// The SHA1 in answer_with_hash does not match the server_DH_inner_data.
@@ -76,6 +84,10 @@ impl fmt::Display for AuthError {
                 f.write_str("]")
             }
             Self::BadPq => f.write_str("pq must be a big-endian integer of 1 to 8 bytes"),
+            Self::PqNotDistinctOddPrimes { p, q } => write!(
+                f,
+                "pq = {p} * {q} is not the product of two different odd primes"
+            ),
             Self::BadEncryptedAnswerLength(n) => write!(
                 f,
                 "encrypted_answer must be a non-empty multiple of 16 bytes, got {n}"

@@ -3,8 +3,8 @@
 //! session).
 //!
 //! Call order: [`HandshakeMachine::start`] (send its packet), then [`HandshakeMachine::handle`]
-//! for each server packet (send what it returns) until it returns `Ok(None)`; then
-//! [`HandshakeMachine::result`]. The first error closes the machine: every later `handle`
+//! (or [`HandshakeMachine::handle_with_cache`]) for each server packet (send what it
+//! returns) until it returns `Ok(None)`; then [`HandshakeMachine::result`]. The first error closes the machine: every later `handle`
 //! fails with [`AuthError::Closed`] carrying the first error's message.
 
 use super::client::{AuthResult, AwaitingDhGen, AwaitingDhParams, AwaitingResPq, DhGenOutcome};
@@ -37,8 +37,9 @@ pub struct HandshakeMachine {
 
 impl HandshakeMachine {
     /// Starts a handshake at unix time `now_ms`; returns the machine and the first packet
-    /// (req_pq_multi in its envelope). Uses a fresh [`DhPrimeCache`] (with the known-prime
-    /// table); see [`HandshakeMachine::start_with_cache`].
+    /// (req_pq_multi in its envelope). [`HandshakeMachine::handle`] then uses a fresh
+    /// [`DhPrimeCache`] (with the known-prime table); an owner that runs many handshakes
+    /// keeps one cache and lends it to [`HandshakeMachine::handle_with_cache`] instead.
     pub fn start(
         config: HandshakeConfig,
         rng: &mut dyn RandomSource,
@@ -48,7 +49,9 @@ impl HandshakeMachine {
     }
 
     /// Like [`HandshakeMachine::start`], with a prime cache carried over from earlier
-    /// handshakes (take it back with [`HandshakeMachine::into_cache`]).
+    /// handshakes for [`HandshakeMachine::handle`] (take it back with
+    /// [`HandshakeMachine::into_cache`]; a machine dropped half-way loses it, which
+    /// [`HandshakeMachine::handle_with_cache`] avoids).
     pub fn start_with_cache(
         config: HandshakeConfig,
         cache: DhPrimeCache,
@@ -68,6 +71,8 @@ impl HandshakeMachine {
 
     /// Handles one server packet at unix time `now_ms`: `Ok(Some(packet))` is the next
     /// packet to send, `Ok(None)` means the key is ready ([`HandshakeMachine::result`]).
+    /// dh_prime verdicts go to the machine's own cache (see
+    /// [`HandshakeMachine::handle_with_cache`] for one shared across handshakes).
     ///
     /// Any error closes the machine, except [`AuthError::Finished`] (a packet after the
     /// end), which leaves the result in place.
@@ -77,13 +82,30 @@ impl HandshakeMachine {
         rng: &mut dyn RandomSource,
         now_ms: u64,
     ) -> Result<Option<Vec<u8>>, AuthError> {
+        let mut cache = core::mem::take(&mut self.cache);
+        let out = self.handle_with_cache(packet, rng, now_ms, &mut cache);
+        self.cache = cache;
+        out
+    }
+
+    /// Like [`HandshakeMachine::handle`], with the dh_prime verdicts read from and written
+    /// to `cache`, which the caller keeps across handshakes (and lends to secret chats'
+    /// [`crate::crypto::DhParams::verify`]): a prime is tested once per owner. Nothing is
+    /// lost when a handshake is dropped half-way. The machine's own cache is not used.
+    pub fn handle_with_cache(
+        &mut self,
+        packet: &[u8],
+        rng: &mut dyn RandomSource,
+        now_ms: u64,
+        cache: &mut DhPrimeCache,
+    ) -> Result<Option<Vec<u8>>, AuthError> {
         match &self.state {
             State::Done(_) => return Err(AuthError::Finished),
             State::Closed(first) => return Err(AuthError::Closed(first.clone())),
             _ => {}
         }
         let state = core::mem::replace(&mut self.state, State::Closed(String::new()));
-        match self.step(state, packet, rng, now_ms) {
+        match Self::step(state, packet, rng, now_ms, cache) {
             Ok((next, body)) => {
                 self.state = next;
                 Ok(body.map(|b| pack_plain(self.clock.next(now_ms, 0), &b)))
@@ -96,11 +118,11 @@ impl HandshakeMachine {
     }
 
     fn step(
-        &mut self,
         state: State,
         packet: &[u8],
         rng: &mut dyn RandomSource,
         now_ms: u64,
+        cache: &mut DhPrimeCache,
     ) -> Result<(State, Option<Vec<u8>>), AuthError> {
         let (_msg_id, body) = unpack_plain(packet)?;
         Ok(match state {
@@ -109,7 +131,7 @@ impl HandshakeMachine {
                 (State::DhParams(next), Some(out))
             }
             State::DhParams(s) => {
-                let (next, out) = s.handle(body, rng, now_ms, &mut self.cache)?;
+                let (next, out) = s.handle(body, rng, now_ms, cache)?;
                 (State::DhGen(next), Some(out))
             }
             State::DhGen(s) => match s.handle(body, rng)? {

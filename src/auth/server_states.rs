@@ -116,8 +116,7 @@ fn check_nonces(
     Ok(())
 }
 
-/// A random prime in [2^31, 2^32).
-/// A random prime in [2^30, 2^31), so that pq always fits a signed 64-bit integer (as
+/// A random odd prime in [2^30, 2^31), so that pq always fits a signed 64-bit integer (as
 /// Telegram's servers choose it: some clients, Telethon among them, read pq as signed).
 fn random_prime32(rng: &mut dyn RandomSource) -> Result<u64, AuthError> {
     loop {
@@ -149,6 +148,7 @@ impl ServerAwaitingReqPq {
         };
         let mut server_nonce = [0u8; 16];
         rng.fill(&mut server_nonce)?;
+        // "the product of two different odd prime numbers", p < q (tests/pq_factors.rs).
         let p = random_prime32(rng)?;
         let mut q = random_prime32(rng)?;
         while q == p {

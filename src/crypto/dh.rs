@@ -27,7 +27,9 @@ pub struct DhParams {
     p: BigNat,
     p_be: [u8; PRIME_LEN],
     g: u32,
-    /// p - 2^(2048-64): the largest acceptable g_a / g_b.
+    /// 2^(2048-64): every acceptable g_a / g_b is above it.
+    lower: BigNat,
+    /// p - 2^(2048-64): every acceptable g_a / g_b is below it.
     upper: BigNat,
     /// p prepared for Montgomery exponentiation.
     mont: MontModulus,
@@ -77,15 +79,15 @@ impl DhParams {
 
     fn new(p: BigNat, p_be: [u8; PRIME_LEN], g: u32) -> Result<Self, CryptoError> {
         // p > 2^2047 (canonical_prime): this cannot fail.
-        let upper = p
-            .checked_sub(&BigNat::pow2(2048 - 64))
-            .ok_or(CryptoError::DhPrimeWrongSize)?;
+        let lower = BigNat::pow2(2048 - 64);
+        let upper = p.checked_sub(&lower).ok_or(CryptoError::DhPrimeWrongSize)?;
         // p is odd (it passed the primality checks) and has 256 bytes: this cannot fail.
         let mont = MontModulus::new(&p_be)?;
         Ok(Self {
             p,
             p_be,
             g,
+            lower,
             upper,
             mont,
         })
@@ -94,7 +96,8 @@ impl DhParams {
     /// Checks a public value g_a or g_b (big-endian, leading zero bytes allowed).
     ///
     /// Fails with [`CryptoError::DhValueOutOfRange`] unless
-    /// 2^(2048-64) <= value <= dh_prime - 2^(2048-64) (which implies 1 < value < dh_prime - 1).
+    /// 2^(2048-64) < value < dh_prime - 2^(2048-64), both strict (which implies
+    /// 1 < value < dh_prime - 1). The edges are tested in `tests/dh_bounds.rs`.
     pub fn check_public(&self, g_x_be: &[u8]) -> Result<(), CryptoError> {
         let x = BigNat::from_be_bytes(g_x_be);
         // "both sides are to check that g, g_a and g_b are greater than 1 and less than
@@ -104,8 +107,8 @@ impl DhParams {
             return Err(CryptoError::DhValueOutOfRange);
         }
         // "We recommend checking that g_a and g_b are between 2^{2048-64} and
-        // dh_prime - 2^{2048-64} as well."
-        if x.bits() <= 2048 - 64 || x > self.upper {
+        // dh_prime - 2^{2048-64} as well": read strictly, so neither edge is allowed.
+        if x <= self.lower || x >= self.upper {
             return Err(CryptoError::DhValueOutOfRange);
         }
         Ok(())
@@ -186,6 +189,8 @@ mod tests {
             BigUint::one(),
             BigUint::from(2u32),
             &low - 1u32,
+            low.clone(),
+            &p - &low,
             &p - &low + 1u32,
             &p - 2u32,
             &p - 1u32,
@@ -202,7 +207,7 @@ mod tests {
             params.check_public(&[]),
             Err(CryptoError::DhValueOutOfRange)
         );
-        for good in [low.clone(), &p - &low, &low + 12345u32] {
+        for good in [&low + 1u32, &p - &low - 1u32, &low + 12345u32] {
             assert_eq!(params.check_public(&be(&good)), Ok(()));
             let mut padded = vec![0u8; 40];
             padded.extend_from_slice(&be(&good));

@@ -55,10 +55,16 @@ const KNOWN_SAFE_PRIMES: [&[u8; PRIME_LEN]; 1] = [&TELEGRAM_DH_PRIME];
 /// "After g and p have been checked by the client, it makes sense to cache the result, so
 /// as not to repeat lengthy computations in future." Only the primality of p and (p-1)/2 is
 /// cached: the size and the condition on g are checked on every call (they cost nothing).
+///
+/// Sharing: one owner (a client) keeps one cache for its lifetime and lends it, `&mut`, to
+/// each exchange: [`crate::auth::HandshakeMachine::handle_with_cache`] for handshakes,
+/// [`crate::crypto::DhParams::verify`] for secret chats' messages.getDhConfig answers.
+/// Moving it is cheap (a `VecDeque` of at most [`DH_PRIME_CACHE_CAPACITY`] entries).
 #[derive(Debug, Clone)]
 pub struct DhPrimeCache {
     verdicts: VecDeque<([u8; PRIME_LEN], Result<(), CryptoError>)>,
     use_known_primes: bool,
+    tests_run: u32,
 }
 
 impl Default for DhPrimeCache {
@@ -73,6 +79,7 @@ impl DhPrimeCache {
         Self {
             verdicts: VecDeque::new(),
             use_known_primes: true,
+            tests_run: 0,
         }
     }
 
@@ -81,6 +88,7 @@ impl DhPrimeCache {
         Self {
             verdicts: VecDeque::new(),
             use_known_primes: false,
+            tests_run: 0,
         }
     }
 
@@ -92,6 +100,12 @@ impl DhPrimeCache {
     /// Whether no verdict is cached.
     pub fn is_empty(&self) -> bool {
         self.verdicts.is_empty()
+    }
+
+    /// How many full primality tests this cache has run (neither the table of known primes
+    /// nor a cached verdict answered): each costs [`MILLER_RABIN_ROUNDS`] exponentiations.
+    pub fn primality_tests_run(&self) -> u32 {
+        self.tests_run
     }
 
     /// The verdict on the primality of p and (p-1)/2: from the table of known safe primes,
@@ -108,6 +122,7 @@ impl DhPrimeCache {
         if let Some(verdict) = self.lookup(p_be) {
             return verdict;
         }
+        self.tests_run = self.tests_run.saturating_add(1);
         let verdict = check_safe_prime(p, rng);
         // A failing random source says nothing about p: do not remember that.
         if matches!(

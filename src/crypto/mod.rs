@@ -95,7 +95,7 @@ pub enum CryptoError {
     DhGeneratorOutOfRange,
     /// DH: g does not generate the subgroup of order (p-1)/2 (quadratic-residue condition).
     DhGeneratorCondition,
-    /// DH: g_a or g_b is outside 1 < x < p-1 or 2^(2048-64) <= x <= p - 2^(2048-64).
+    /// DH: g_a or g_b is not in 1 < x < p-1 and 2^(2048-64) < x < p - 2^(2048-64) (strict).
     DhValueOutOfRange,
 }
 
@@ -127,7 +127,7 @@ impl fmt::Display for CryptoError {
                 f.write_str("g does not satisfy its quadratic-residue condition for dh_prime")
             }
             Self::DhValueOutOfRange => {
-                f.write_str("DH value is outside [2^1984, dh_prime - 2^1984]")
+                f.write_str("DH value is not strictly between 2^1984 and dh_prime - 2^1984")
             }
         }
     }

@@ -38,6 +38,10 @@ const BATCH: u64 = 128;
 
 /// Splits `pq` into `(p, q)` with `p <= q`, both prime.
 ///
+/// A general splitter: 4, 2q and squares of primes split too. The handshake refuses those
+/// afterwards ("two different odd prime numbers", p < q: `auth::client::check_pq_factors`,
+/// tested in `tests/pq_factors.rs`).
+///
 /// Errors: [`CryptoError::PqTooSmall`] for 0 and 1; [`CryptoError::PqNotAProduct`] when `pq`
 /// is prime or has more than two prime factors; [`CryptoError::PqNotFactored`] when no
 /// factor is found within the step budget.
@@ -45,7 +49,7 @@ pub fn factorize_pq(pq: u64) -> Result<(u64, u64), CryptoError> {
     if pq < 2 {
         return Err(CryptoError::PqTooSmall);
     }
-    // "This number is the product of two different odd prime numbers."
+    // A prime has no split (the handshake's pq is "the product of two ... prime numbers").
     if is_prime_u64(pq) {
         return Err(CryptoError::PqNotAProduct);
     }
