@@ -54,10 +54,14 @@ mod scan {
     }
 
     // SAFETY: every call goes to `System` with the caller's arguments; the search only reads
-    // the `layout.size()` bytes of a block that is still allocated.
+    // the `layout.size()` bytes of a block that is still allocated (and was zeroed when
+    // allocated, so every byte is initialized).
     unsafe impl GlobalAlloc for Scanning {
+        // Zeroed: a new block never shows what an earlier one left in that memory (the
+        // search reads a block's whole size, written or not: stale bytes would be a false
+        // find; seen when a test ran after one whose compressor freed the needle).
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            unsafe { System.alloc(layout) }
+            unsafe { System.alloc_zeroed(layout) }
         }
         unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
             if let Ok(Some(needle)) = NEEDLE.try_with(Cell::get) {

@@ -33,6 +33,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use crate::auth::{HandshakeConfig, HandshakeMachine};
+use crate::crypto::DhPrimeCache;
 use crate::crypto::{AuthKey, CryptoError, RandomSource};
 use crate::session::pending::Body;
 use crate::session::{self, InvokeOptions, Session, SessionConfig, SessionError, SessionEvent};
@@ -83,6 +84,9 @@ pub struct ClientCore {
     renewal: Option<Renewal>,
     /// With PFS: the session's auth.bindTempAuthKey request, until it is answered.
     binding: Option<session::RequestId>,
+    /// dh_prime verdicts, lent to every handshake (permanent and temporary keys) so the
+    /// server's prime is tested once per client.
+    dh_cache: DhPrimeCache,
     /// Bind refusals in a row (any reason).
     bind_failures: u32,
     /// Bind refusals in a row for a reason other than the permanent key.
@@ -140,6 +144,7 @@ impl ClientCore {
             temp: None,
             renewal: None,
             binding: None,
+            dh_cache: DhPrimeCache::new(),
             bind_failures: 0,
             bind_refusals: 0,
             bind_retry_at: None,
@@ -509,7 +514,7 @@ impl ClientCore {
         let Some((machine, _, _)) = self.handshake.as_mut() else {
             return;
         };
-        match machine.handle(packet, &mut self.rng, self.now) {
+        match machine.handle_with_cache(packet, &mut self.rng, self.now, &mut self.dh_cache) {
             Ok(Some(next)) => self.send_frame(&next),
             Ok(None) => {
                 let Some((machine, _, kind)) = self.handshake.take() else {
@@ -701,7 +706,7 @@ impl ClientCore {
         let Some(Renewal::Handshake(machine, _)) = self.renewal.as_mut() else {
             return;
         };
-        match machine.handle(packet, &mut self.rng, self.now) {
+        match machine.handle_with_cache(packet, &mut self.rng, self.now, &mut self.dh_cache) {
             Ok(Some(next)) => self.send_frame(&next),
             Ok(None) => {
                 let Some(Renewal::Handshake(machine, _)) = self.renewal.take() else {

@@ -56,10 +56,18 @@ impl SecretDh {
     #[wasm_bindgen(constructor)]
     pub fn new(p: JsValue, g: u32) -> Result<SecretDh, JsError> {
         let p = bytes("p", &p)?;
-        let params =
-            DhParams::verify(&p, g, &mut OsRandom, &mut DhPrimeCache::new()).map_err(error)?;
+        let params = DH_PRIME_CACHE
+            .with(|c| DhParams::verify(&p, g, &mut OsRandom, &mut c.borrow_mut()))
+            .map_err(error)?;
         Ok(Self { params })
     }
+}
+
+thread_local! {
+    /// The dh_prime verdicts of this wasm instance (public primes only, bounded): every
+    /// messages.getDhConfig answer of every chat after the first costs no primality test.
+    static DH_PRIME_CACHE: core::cell::RefCell<DhPrimeCache> =
+        core::cell::RefCell::new(DhPrimeCache::new());
 }
 
 /// Our request to start a chat, until the peer accepts.
