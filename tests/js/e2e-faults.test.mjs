@@ -26,6 +26,22 @@ test(`Node: ${what}`, { timeout: 300_000 }, async () => {
   }
 });
 
+test('Node: a DC that refuses every bind gets at most 6 handshakes in 10 s, and connect() rejects with its RpcError', { timeout: 120_000 }, async () => {
+  const dc = await startTestDc();
+  try {
+    const r = spawnSync(process.execPath, ['--experimental-websocket', '--no-warnings',
+      fileURLToPath(new URL('./e2e/bind-refused-scenario.mjs', import.meta.url))], {
+      env: { ...process.env, PORT: String(dc.port) }, encoding: 'utf8', timeout: 90_000,
+    });
+    assert.equal(r.status, 0, `the scenario failed:\n${r.stdout}\n${r.stderr}`);
+    const result = JSON.parse(r.stdout.trim().split('\n').at(-1));
+    assert.equal(result.ok, true);
+    assert.ok(result.keys <= 6, `${result.keys} handshakes`);
+  } finally {
+    await dc.stop();
+  }
+});
+
 test(`headless Chromium: ${what}`, { timeout: 300_000 }, async () => {
   const { result, errors } = await runScenarioPage('faults-page.html');
   assert.equal(result.ok, true, result.error);
