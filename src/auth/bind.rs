@@ -101,7 +101,7 @@ impl From<CryptoError> for BindError {
 
 /// Padding needed after a plaintext of `len` bytes (0..15, to a multiple of 16).
 pub const fn bind_padding_len(len: usize) -> usize {
-    (16 - len % 16) % 16
+    len.wrapping_neg() % 16
 }
 
 /// The unpadded plaintext of a bind message.
@@ -114,7 +114,7 @@ fn bind_plaintext(inner: &BindInner, msg_id: i64, salt_session: &[u8; 16]) -> Ve
         expires_at: inner.expires_at,
     }
     .to_bytes();
-    let mut plain = Vec::with_capacity(HEADER_LEN + body.len());
+    let mut plain = Vec::with_capacity(HEADER_LEN.saturating_add(body.len()));
     plain.extend_from_slice(salt_session);
     plain.extend_from_slice(&msg_id.to_le_bytes());
     plain.extend_from_slice(&0i32.to_le_bytes());
@@ -150,20 +150,20 @@ pub fn verify_bind_message(
     expected: &BindInner,
 ) -> Result<(), BindError> {
     let len = encrypted.len();
-    if len < 24 + HEADER_LEN + BIND_INNER_LEN || (len - 24) % 16 != 0 {
+    if len < 24 + HEADER_LEN + BIND_INNER_LEN || len.saturating_sub(24) % 16 != 0 {
         return Err(BindError::BadLength(len));
     }
     let (key_id, msg_key, plain) = decrypt_v1(perm_key, Side::Client, encrypted)?;
     let field = |at: usize| -> [u8; 8] {
         let mut b = [0u8; 8];
-        if let Some(s) = plain.get(at..at + 8) {
+        if let Some(s) = at.checked_add(8).and_then(|end| plain.get(at..end)) {
             b.copy_from_slice(s);
         }
         b
     };
     let int_at = |at: usize| -> u32 {
         let mut b = [0u8; 4];
-        if let Some(s) = plain.get(at..at + 4) {
+        if let Some(s) = at.checked_add(4).and_then(|end| plain.get(at..end)) {
             b.copy_from_slice(s);
         }
         u32::from_le_bytes(b)
@@ -171,7 +171,7 @@ pub fn verify_bind_message(
     // Always compute msg_key before judging anything else, so failures look alike.
     let body_len = int_at(28) as usize;
     let unpadded = plain
-        .get(..HEADER_LEN + body_len.min(BIND_INNER_LEN))
+        .get(..HEADER_LEN.saturating_add(body_len.min(BIND_INNER_LEN)))
         .unwrap_or_default();
     let key_ok: bool = msg_key_v1(unpadded).ct_eq(&msg_key).into();
     let id_ok: bool = key_id
@@ -193,7 +193,8 @@ pub fn verify_bind_message(
     if int_at(24) != 0 {
         return Err(BindError::SeqNoNotZero);
     }
-    let long = |i: usize| i64::from_le_bytes(field(HEADER_LEN + 4 + 8 * i));
+    let long =
+        |i: usize| i64::from_le_bytes(field(i.saturating_mul(8).saturating_add(HEADER_LEN + 4)));
     if long(0) != expected.nonce {
         return Err(BindError::NonceMismatch);
     }
@@ -213,6 +214,7 @@ pub fn verify_bind_message(
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)] // test code: a panic is a failure
 mod tests {
     use super::*;
 

@@ -415,11 +415,11 @@ fn client_dh_message(
     .to_bytes();
     // "data_with_hash := SHA1(data) + data + (0-15 random bytes); such that length be
     // divisible by 16".
-    let mut with_hash = Zeroizing::new(Vec::with_capacity(data.len() + 36));
+    let mut with_hash = Zeroizing::new(Vec::with_capacity(data.len().saturating_add(36)));
     with_hash.extend_from_slice(&sha1(&data));
     with_hash.extend_from_slice(&data);
     let mut padding = [0u8; 16];
-    let pad_len = (16 - with_hash.len() % 16) % 16;
+    let pad_len = with_hash.len().wrapping_neg() % 16;
     let pad = padding.get_mut(..pad_len).unwrap_or_default();
     rng.fill(pad)?;
     with_hash.extend_from_slice(pad);
@@ -486,7 +486,7 @@ impl AwaitingDhGen {
                     rng,
                 )?;
                 let next = Self {
-                    retries: self.retries + 1,
+                    retries: self.retries.saturating_add(1),
                     auth_key,
                     ..self
                 };

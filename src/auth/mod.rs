@@ -37,6 +37,10 @@
 //!    range check — then the client_DH_inner_data padding (0..15 bytes, to a multiple of 16);
 //! 4. dh_gen_retry: b (256) and padding again.
 
+// Handshake answers come from the network: no indexing that can panic, no arithmetic that
+// can overflow (docs/limits.md, "Panics and arithmetic").
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
 pub mod bind;
 mod client;
 mod error;
@@ -73,11 +77,18 @@ pub(crate) fn tmp_aes_key_iv(
     let nn = Zeroizing::new(sha1_concat(&[new_nonce, new_nonce]));
     let mut key = Zeroizing::new([0u8; 32]);
     let mut iv = Zeroizing::new([0u8; 32]);
-    key[..20].copy_from_slice(&ns[..]);
-    key[20..].copy_from_slice(&sn[..12]);
-    iv[..8].copy_from_slice(&sn[12..]);
-    iv[8..28].copy_from_slice(&nn[..]);
-    iv[28..].copy_from_slice(&new_nonce[..4]);
+    // 20 + 12 and 8 + 20 + 4 bytes: each array is filled exactly.
+    for (k, b) in key.iter_mut().zip(ns.iter().chain(sn.iter().take(12))) {
+        *k = *b;
+    }
+    let iv_parts = sn
+        .iter()
+        .skip(12)
+        .chain(nn.iter())
+        .chain(new_nonce.iter().take(4));
+    for (v, b) in iv.iter_mut().zip(iv_parts) {
+        *v = *b;
+    }
     (key, iv)
 }
 
@@ -90,7 +101,9 @@ pub(crate) fn new_nonce_hash(new_nonce: &[u8; 32], number: Option<u8>, aux_hash:
         None => sha1(new_nonce),
     };
     let mut out = [0u8; 16];
-    out.copy_from_slice(&h[4..]);
+    for (o, b) in out.iter_mut().zip(h.iter().skip(4)) {
+        *o = *b;
+    }
     out
 }
 
@@ -98,8 +111,8 @@ pub(crate) fn new_nonce_hash(new_nonce: &[u8; 32], number: Option<u8>, aux_hash:
 /// integer sent in every encrypted message.
 pub(crate) fn first_salt(new_nonce: &[u8; 32], server_nonce: &[u8; 16]) -> i64 {
     let mut salt = [0u8; 8];
-    for (i, s) in salt.iter_mut().enumerate() {
-        *s = new_nonce[i] ^ server_nonce[i];
+    for ((s, a), b) in salt.iter_mut().zip(new_nonce).zip(server_nonce) {
+        *s = a ^ b;
     }
     i64::from_le_bytes(salt)
 }

@@ -17,7 +17,7 @@ const MAX_TRAILING: usize = 15;
 
 /// Wraps `body` in the unencrypted envelope with message id `msg_id`.
 pub fn pack_plain(msg_id: i64, body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(PLAIN_HEADER_LEN + body.len());
+    let mut out = Vec::with_capacity(PLAIN_HEADER_LEN.saturating_add(body.len()));
     out.extend_from_slice(&0u64.to_le_bytes());
     out.extend_from_slice(&msg_id.to_le_bytes());
     // Handshake bodies are a few hundred bytes; a body beyond 2^31 is not representable and
@@ -39,21 +39,20 @@ pub fn unpack_plain(bytes: &[u8]) -> Result<(i64, &[u8]), AuthError> {
             .ok_or(AuthError::BadPlainMessage(
                 "shorter than its 20-byte header",
             ))?;
-    let mut id = [0u8; 8];
-    id.copy_from_slice(&head[..8]);
-    if id != [0; 8] {
+    let short = || AuthError::BadPlainMessage("shorter than its 20-byte header");
+    let (id, head) = head.split_first_chunk::<8>().ok_or_else(short)?;
+    if *id != [0; 8] {
         return Err(AuthError::BadPlainMessage("auth_key_id is not 0"));
     }
-    let mut msg_id = [0u8; 8];
-    msg_id.copy_from_slice(&head[8..16]);
-    let mut len = [0u8; 4];
-    len.copy_from_slice(&head[16..20]);
+    let (msg_id, head) = head.split_first_chunk::<8>().ok_or_else(short)?;
+    let msg_id = *msg_id;
+    let len = *head.first_chunk::<4>().ok_or_else(short)?;
     let len = usize::try_from(u32::from_le_bytes(len))
         .map_err(|_| AuthError::BadPlainMessage("message_data_length too large"))?;
     let body = rest.get(..len).ok_or(AuthError::BadPlainMessage(
         "message_data_length beyond the packet",
     ))?;
-    if rest.len() - len > MAX_TRAILING {
+    if rest.len().saturating_sub(len) > MAX_TRAILING {
         return Err(AuthError::BadPlainMessage(
             "more than 15 bytes after message_data",
         ));
@@ -98,6 +97,7 @@ impl MsgIdClock {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)] // test code: a panic is a failure
 mod tests {
     use super::*;
 

@@ -100,8 +100,8 @@ fn open_rsa_pad(m: &[u8]) -> Option<Result<enums::PQInnerData, AuthError>> {
     let (temp_key_xor, aes_encrypted) = m.split_at_checked(32)?;
     let mask = sha256(aes_encrypted);
     let mut temp_key = Zeroizing::new([0u8; 32]);
-    for (i, k) in temp_key.iter_mut().enumerate() {
-        *k = temp_key_xor.get(i)? ^ mask[i];
+    for ((k, x), m) in temp_key.iter_mut().zip(temp_key_xor).zip(mask) {
+        *k = x ^ m;
     }
     let mut with_hash = Zeroizing::new(aes_encrypted.to_vec());
     aes_ige_decrypt(&mut with_hash, temp_key.as_slice(), &[0; 32]).ok()?;
@@ -129,6 +129,7 @@ fn open_legacy(m: &[u8]) -> Option<Result<enums::PQInnerData, AuthError>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)] // test code: a panic is a failure
 mod tests {
     use super::*;
     use crate::crypto::{SeededRandom, builtin_keys, rsa_pad_encrypt};

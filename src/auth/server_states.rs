@@ -160,14 +160,14 @@ impl ServerAwaitingReqPq {
         let res = types::ResPQ {
             nonce,
             server_nonce,
-            pq: (p * q).to_be_bytes().to_vec(),
+            pq: p.wrapping_mul(q).to_be_bytes().to_vec(),
             server_public_key_fingerprints: fingerprints.iter().map(|&f| f as i64).collect(),
         };
         let next = ServerAwaitingReqDh {
             config: self.config,
             nonce,
             server_nonce,
-            pq: p * q,
+            pq: p.wrapping_mul(q),
             p,
             q,
         };
@@ -267,7 +267,7 @@ impl ServerAwaitingReqDh {
         with_hash.extend_from_slice(&answer);
         let mut pad = [0u8; 16];
         let pad = pad
-            .get_mut(..(16 - with_hash.len() % 16) % 16)
+            .get_mut(..with_hash.len().wrapping_neg() % 16)
             .unwrap_or_default();
         rng.fill(pad)?;
         with_hash.extend_from_slice(pad);
