@@ -120,9 +120,7 @@ impl SavedSession {
         if version != 1 && version != 2 {
             return Err(BlobError("unsupported version"));
         }
-        let (body, stored_crc) = b
-            .split_last_chunk::<4>()
-            .ok_or(BlobError("truncated"))?;
+        let (body, stored_crc) = b.split_last_chunk::<4>().ok_or(BlobError("truncated"))?;
         if *stored_crc != crc32(body).to_le_bytes() {
             return Err(BlobError("checksum mismatch"));
         }

@@ -42,7 +42,10 @@ pub fn encrypt(
     rng: &mut dyn RandomSource,
 ) -> Result<Vec<u8>, SecretError> {
     let len = u32::try_from(layer_bytes.len()).map_err(|_| SecretError::BadLength)?;
-    let body = layer_bytes.len().checked_add(4).ok_or(SecretError::BadLength)?;
+    let body = layer_bytes
+        .len()
+        .checked_add(4)
+        .ok_or(SecretError::BadLength)?;
     // (-(body + 12)) mod 16, exact in wrapping arithmetic: min_pad is 12..=27, pad at most
     // 1024, so the saturating operations below never saturate.
     let align = body.wrapping_add(MIN_PADDING).wrapping_neg() & 15;

@@ -46,9 +46,9 @@ pub fn invoke_after_msg(msg_id: i64, query: &[u8]) -> Body {
 
 /// Serializes a `msg_container` of (msg_id, seq_no, body).
 pub fn container(messages: &[(i64, i32, Body)]) -> Body {
-    let size = messages
-        .iter()
-        .fold(0usize, |acc, m| acc.saturating_add(16).saturating_add(m.2.len()));
+    let size = messages.iter().fold(0usize, |acc, m| {
+        acc.saturating_add(16).saturating_add(m.2.len())
+    });
     let mut out = Body::new(Vec::with_capacity(size.saturating_add(8)));
     write_u32(&mut out, types::MsgContainer::CONSTRUCTOR_ID);
     write_i32(&mut out, i32::try_from(messages.len()).unwrap_or(i32::MAX));
@@ -83,7 +83,9 @@ impl Session {
                 item,
                 Queued::Service { alone: true, .. } | Queued::Request(_, true)
             );
-            if (alone && !msgs.is_empty()) || msgs.len().saturating_add(reserve) >= max_count.max(reserve.saturating_add(1)) {
+            if (alone && !msgs.is_empty())
+                || msgs.len().saturating_add(reserve) >= max_count.max(reserve.saturating_add(1))
+            {
                 self.queue.push_front(item);
                 break;
             }

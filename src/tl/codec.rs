@@ -382,7 +382,9 @@ impl<'s> Decoder<'s> {
             BOOL_TRUE_ID | BOOL_FALSE_ID if expected.is_none() => {
                 return Ok(Value::Bool(id == BOOL_TRUE_ID));
             }
-            VECTOR_ID if expected.is_none() => return self.untyped_vector(r, depth.saturating_add(1)),
+            VECTOR_ID if expected.is_none() => {
+                return self.untyped_vector(r, depth.saturating_add(1));
+            }
             _ => {}
         }
         let schema = self.schema;

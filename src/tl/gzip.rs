@@ -52,9 +52,7 @@ pub fn gunzip(data: &[u8], limit: usize) -> Result<Vec<u8>, TlError> {
     }
     for flag in [FNAME, FCOMMENT] {
         if flags & flag != 0 {
-            let rest = head
-                .get(pos..)
-                .ok_or_else(|| invalid("truncated header"))?;
+            let rest = head.get(pos..).ok_or_else(|| invalid("truncated header"))?;
             let nul = rest
                 .iter()
                 .position(|&b| b == 0)
@@ -65,9 +63,7 @@ pub fn gunzip(data: &[u8], limit: usize) -> Result<Vec<u8>, TlError> {
     if flags & FHCRC != 0 {
         pos = pos.saturating_add(2);
     }
-    let body = head
-        .get(pos..)
-        .ok_or_else(|| invalid("truncated header"))?;
+    let body = head.get(pos..).ok_or_else(|| invalid("truncated header"))?;
     let &[c0, c1, c2, c3, l0, l1, l2, l3] = trailer;
     let want_crc = u32::from_le_bytes([c0, c1, c2, c3]);
     let want_len = u32::from_le_bytes([l0, l1, l2, l3]);

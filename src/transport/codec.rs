@@ -343,7 +343,8 @@ impl TransportCodec {
                 if self.start >= self.buf.len() {
                     self.buf.clear();
                     self.start = 0;
-                } else if self.start >= COMPACT_AT && self.start.saturating_mul(2) >= self.buf.len() {
+                } else if self.start >= COMPACT_AT && self.start.saturating_mul(2) >= self.buf.len()
+                {
                     self.buf.drain(..self.start);
                     self.start = 0;
                 }
