@@ -120,9 +120,8 @@ impl SavedSession {
         if version != 1 && version != 2 {
             return Err(BlobError("unsupported version"));
         }
-        let body = b.len() - 4;
-        let crc = crc32(b.get(..body).unwrap_or_default());
-        if b.get(body..) != Some(&crc.to_le_bytes()[..]) {
+        let (body, stored_crc) = b.split_last_chunk::<4>().ok_or(BlobError("truncated"))?;
+        if *stored_crc != crc32(body).to_le_bytes() {
             return Err(BlobError("checksum mismatch"));
         }
         let flags = b.get(5).copied().unwrap_or(0xff);
@@ -170,7 +169,10 @@ impl SavedSession {
 }
 
 fn key_at(b: &[u8], at: usize) -> Result<AuthKey, BlobError> {
-    let key = b.get(at..at + 256).ok_or(BlobError("truncated"))?;
+    let key = b
+        .get(at..)
+        .and_then(|s| s.get(..256))
+        .ok_or(BlobError("truncated"))?;
     if key.iter().all(|&x| x == 0) {
         return Err(BlobError("empty auth key"));
     }
@@ -178,8 +180,9 @@ fn key_at(b: &[u8], at: usize) -> Result<AuthKey, BlobError> {
 }
 
 fn arr<const N: usize>(b: &[u8], at: usize) -> Result<[u8; N], BlobError> {
-    b.get(at..at + N)
-        .and_then(|s| s.try_into().ok())
+    b.get(at..)
+        .and_then(|s| s.first_chunk::<N>())
+        .copied()
         .ok_or(BlobError("truncated"))
 }
 

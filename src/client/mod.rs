@@ -14,6 +14,12 @@
 //!
 //! With [`ClientConfig::pfs`] (the default) the session runs over a temporary key bound to
 //! the permanent one and renewed on the same connection before it expires: see [`pfs`].
+// Reads network bytes and stored session blobs: no indexing that can panic, no arithmetic
+// that can overflow (docs/limits.md, "Panics and arithmetic").
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)
+)]
 
 mod blob;
 mod init;
@@ -368,13 +374,13 @@ impl ClientCore {
         if body.len() > session::MAX_MESSAGE_SIZE {
             return Err(ClientError("request body too large".into()));
         }
-        if self.waiting.len() + self.ids.len() >= session::MAX_PENDING_REQUESTS {
+        if self.waiting.len().saturating_add(self.ids.len()) >= session::MAX_PENDING_REQUESTS {
             return Err(ClientError(format!(
                 "too many unresolved requests (at most {})",
                 session::MAX_PENDING_REQUESTS
             )));
         }
-        self.next_id += 1;
+        self.next_id = self.next_id.wrapping_add(1); // a 64-bit counter: never wraps in practice
         let id = RequestId(self.next_id);
         if self.accepts_requests() {
             self.submit(id, body.into());
@@ -642,7 +648,10 @@ impl ClientCore {
             return None;
         }
         let t = self.temp.as_ref().filter(|t| t.bound)?;
-        let offset = (self.server_time_s() * 1000).saturating_sub(self.now as i64);
+        let offset = self
+            .server_time_s()
+            .saturating_mul(1000)
+            .saturating_sub(self.now as i64);
         Some(t.renew_at(self.config.temp_key_ttl_s, offset))
     }
 

@@ -154,7 +154,7 @@ impl TestServer {
 
     /// The next API request is recorded but not answered.
     pub fn hold_next(&mut self) {
-        self.hold += 1;
+        self.hold = self.hold.saturating_add(1);
     }
 
     /// Sends `body` (boxed TL) as a server-initiated message on the latest session.
@@ -200,7 +200,7 @@ impl TestServer {
                 let encrypted = payload.get(..8).is_some_and(|id| id != [0; 8]);
                 if padded && encrypted && payload.len() > 24 {
                     // padded intermediate: cut to the encrypted packet (24 + 16k bytes)
-                    payload.truncate(payload.len() - (payload.len() - 24) % 16);
+                    payload.truncate((payload.len().saturating_sub(24) & !15).saturating_add(24));
                 }
                 self.packet(now, &payload)?;
             }
@@ -284,10 +284,10 @@ impl TestServer {
             self.keys
                 .insert(r.auth_key_id, (r.auth_key.clone(), r.server_salt as u64));
             if let Some(e) = r.expires_in {
-                let expires = (now / 1000) as i64 + i64::from(e);
+                let expires = ((now / 1000) as i64).saturating_add(i64::from(e));
                 self.temp.insert(r.auth_key_id, (expires, None));
             }
-            self.handshakes += 1;
+            self.handshakes = self.handshakes.saturating_add(1);
             self.handshake = None;
         }
         self.send_frame(&answer)
@@ -341,10 +341,11 @@ impl TestServer {
                     req_msg_id: msg_id,
                     now: secs,
                     // a day of hourly salts (all the same value: this server ignores salts)
-                    salts: (0..24)
-                        .map(|i| types::FutureSalt {
-                            valid_since: secs.saturating_add(i * 3600 - 60),
-                            valid_until: secs.saturating_add((i + 1) * 3600 - 60),
+                    salts: (-60..24 * 3600 - 60)
+                        .step_by(3600)
+                        .map(|since| types::FutureSalt {
+                            valid_since: secs.saturating_add(since),
+                            valid_until: secs.saturating_add(since).saturating_add(3600),
                             salt,
                         })
                         .collect(),
@@ -379,7 +380,7 @@ impl TestServer {
         let method = names.last().cloned().unwrap_or_else(|| "?".into());
         self.requests.push(names.join("/"));
         if self.hold > 0 {
-            self.hold -= 1;
+            self.hold = self.hold.saturating_sub(1); // > 0
             return None;
         }
         if let Some((code, message)) = self.next_error.take() {
@@ -409,7 +410,7 @@ impl TestServer {
     /// auth.bindTempAuthKey over the temporary key `ctx.key_id`.
     fn bind(&mut self, now: u64, ctx: Ctx, body: &[u8]) -> Vec<u8> {
         if self.refuse_binds.0 > 0 {
-            self.refuse_binds.0 -= 1;
+            self.refuse_binds.0 = self.refuse_binds.0.saturating_sub(1); // > 0
             return rpc_error(self.refuse_binds.1, &self.refuse_binds.2);
         }
         let invalid = || rpc_error(400, "ENCRYPTED_MESSAGE_INVALID");

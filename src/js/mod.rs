@@ -4,6 +4,12 @@
 //!
 //! Every argument from JavaScript is checked before use; a wrong type or size throws an
 //! `Error` with a message that names the argument, and the module keeps working.
+// Reads caller values and bytes from JavaScript: no indexing that can panic, no arithmetic
+// that can overflow (docs/limits.md, "Panics and arithmetic").
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)
+)]
 
 mod args;
 mod bench;

@@ -135,17 +135,19 @@ impl crate::crypto::RandomSource for PooledOsRandom {
         POOL.with(|p| {
             let mut p = p.borrow_mut();
             let (pool, pos) = &mut *p;
-            if pool.len() != POOL_SIZE || *pos + buf.len() > POOL_SIZE {
+            // buf.len() <= POOL_SIZE / 4 and *pos <= POOL_SIZE: the sums never saturate.
+            if pool.len() != POOL_SIZE || pos.saturating_add(buf.len()) > POOL_SIZE {
                 pool.resize(POOL_SIZE, 0);
                 OsRandom.fill(pool)?;
                 *pos = 0;
             }
+            let end = pos.saturating_add(buf.len());
             let src = pool
-                .get_mut(*pos..*pos + buf.len())
+                .get_mut(*pos..end)
                 .ok_or(crate::crypto::CryptoError::RandomUnavailable)?;
             buf.copy_from_slice(src);
             src.zeroize(); // used bytes never serve twice
-            *pos += buf.len();
+            *pos = end;
             Ok(())
         })
     }

@@ -109,7 +109,7 @@ fn convert(v: &JsValue, depth: usize, path: &mut Vec<String>) -> Result<Value, S
                 if item.is_null() || item.is_undefined() {
                     return Err("expected a TL value, got null or undefined".into());
                 }
-                items.push(convert(&item, depth + 1, path)?);
+                items.push(convert(&item, depth.saturating_add(1), path)?);
                 path.pop();
             }
             Ok(Value::Vector(items))
@@ -141,7 +141,7 @@ fn object(entries: &Array, depth: usize, path: &mut Vec<String>) -> Result<Value
                 .ok_or_else(|| "`_` must be a constructor name (a string)".to_string())?;
         } else if !(value.is_null() || value.is_undefined()) {
             path.push(key);
-            let v = convert(&value, depth + 1, path)?;
+            let v = convert(&value, depth.saturating_add(1), path)?;
             let key = path.pop().unwrap_or_default();
             out.fields.push((key, v));
         }

@@ -392,8 +392,9 @@ const RANDOM_BYTES: usize = 16;
 /// random_bytes as TL bytes (1 length byte, the bytes, padding to 4), layer, in_seq_no and
 /// out_seq_no (4 each), then the message.
 fn layer_len(message: &enums::DecryptedMessage) -> usize {
+    const OVERHEAD: usize = 4 + (1 + RANDOM_BYTES).next_multiple_of(4) + 3 * 4;
     let message_len = Zeroizing::new(message.to_bytes()).len();
-    4 + (1 + RANDOM_BYTES).next_multiple_of(4) + 3 * 4 + message_len
+    message_len.saturating_add(OVERHEAD)
 }
 
 pub(crate) fn random_i64(rng: &mut dyn RandomSource) -> Result<i64, SecretError> {

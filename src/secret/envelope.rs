@@ -42,24 +42,33 @@ pub fn encrypt(
     rng: &mut dyn RandomSource,
 ) -> Result<Vec<u8>, SecretError> {
     let len = u32::try_from(layer_bytes.len()).map_err(|_| SecretError::BadLength)?;
-    let body = 4 + layer_bytes.len();
-    let min_pad = MIN_PADDING + (16 - (body + MIN_PADDING) % 16) % 16;
+    let body = layer_bytes
+        .len()
+        .checked_add(4)
+        .ok_or(SecretError::BadLength)?;
+    // (-(body + 12)) mod 16, exact in wrapping arithmetic: min_pad is 12..=27, pad at most
+    // 1024, so the saturating operations below never saturate.
+    let align = body.wrapping_add(MIN_PADDING).wrapping_neg() & 15;
+    let min_pad = MIN_PADDING.saturating_add(align);
     // Up to (1024 - min_pad) / 16 extra blocks, chosen at random.
-    let extra_blocks = (MAX_PADDING - min_pad) / 16 + 1;
+    let extra_blocks = (MAX_PADDING.saturating_sub(min_pad) / 16).saturating_add(1);
     let mut r = [0u8; 2];
     rng.fill(&mut r)?;
-    let pad = min_pad + 16 * (usize::from(u16::from_le_bytes(r)) % extra_blocks);
+    let blocks = usize::from(u16::from_le_bytes(r))
+        .checked_rem(extra_blocks)
+        .unwrap_or(0);
+    let pad = min_pad.saturating_add(blocks.saturating_mul(16));
 
-    let mut plain = Zeroizing::new(Vec::with_capacity(body + pad));
+    let mut plain = Zeroizing::new(Vec::with_capacity(body.saturating_add(pad)));
     plain.extend_from_slice(&len.to_le_bytes());
     plain.extend_from_slice(layer_bytes);
     let start = plain.len();
-    plain.resize(start + pad, 0);
+    plain.resize(start.saturating_add(pad), 0);
     rng.fill(plain.get_mut(start..).ok_or(SecretError::BadLength)?)?;
 
     let msg_key = msg_key_for(key, side, &plain);
     let keys = derive_aes_key_iv(key, &msg_key, side);
-    let mut out = Vec::with_capacity(HEADER + plain.len());
+    let mut out = Vec::with_capacity(plain.len().saturating_add(HEADER));
     out.extend_from_slice(&fingerprint.to_le_bytes());
     out.extend_from_slice(&msg_key);
     let at = out.len();
@@ -75,7 +84,7 @@ pub fn encrypt(
 /// The longest payload that can hold a decryptedMessageLayer of `layer_len` bytes: header,
 /// length field, the layer and the most padding.
 pub const fn max_payload_len(layer_len: usize) -> usize {
-    HEADER + 4 + layer_len + MAX_PADDING
+    layer_len.saturating_add(HEADER + 4 + MAX_PADDING)
 }
 
 /// The key_fingerprint at the start of an encrypted payload, after checking the payload's
@@ -136,6 +145,9 @@ pub fn decrypt(
     if len % 4 != 0 || !(MIN_PADDING..=MAX_PADDING).contains(&pad) {
         return Err(SecretError::BadLength);
     }
-    let body = plain.get(4..4 + len).ok_or(SecretError::BadLength)?;
+    let body = plain
+        .get(4..)
+        .and_then(|b| b.get(..len))
+        .ok_or(SecretError::BadLength)?;
     Ok(Zeroizing::new(body.to_vec()))
 }

@@ -62,11 +62,8 @@ impl FileKey {
         h.update(self.iv);
         let d = h.finalize();
         let word = |i: usize| {
-            let mut w = [0u8; 4];
-            if let Some(s) = d.get(i..i + 4) {
-                w.copy_from_slice(s);
-            }
-            i32::from_le_bytes(w)
+            let w = d.get(i..).and_then(|s| s.first_chunk::<4>());
+            i32::from_le_bytes(w.copied().unwrap_or([0; 4]))
         };
         word(0) ^ word(4)
     }
@@ -74,7 +71,7 @@ impl FileKey {
     /// Encrypts a whole file: pads it with random bytes to a multiple of 16 and encrypts.
     pub fn encrypt(&self, data: &[u8], rng: &mut dyn RandomSource) -> Result<Vec<u8>, SecretError> {
         let mut out = data.to_vec();
-        let pad = (16 - data.len() % 16) % 16;
+        let pad = data.len().wrapping_neg() & 15; // (-len) mod 16
         let mut fill = [0u8; 16];
         rng.fill(fill.get_mut(..pad).unwrap_or_default())?;
         out.extend_from_slice(fill.get(..pad).unwrap_or_default());
@@ -94,7 +91,7 @@ impl FileKey {
         if self.fingerprint() != fingerprint {
             return Err(SecretError::FileFingerprintMismatch);
         }
-        if data.len() % 16 != 0 || size > data.len() || data.len() - size >= 16 {
+        if data.len() % 16 != 0 || size > data.len() || data.len().saturating_sub(size) >= 16 {
             return Err(SecretError::BadLength);
         }
         let mut out = data.to_vec();

@@ -36,18 +36,18 @@ pub fn visualization_grid(hash: &[u8; 36]) -> [[u8; 12]; 12] {
     let mut grid = [[0u8; 12]; 12];
     for (i, cell) in grid.iter_mut().flatten().enumerate() {
         let byte = hash.get(i / 4).copied().unwrap_or(0);
-        *cell = (byte >> ((i % 4) * 2)) & 3;
+        *cell = (byte >> ((i & 3) << 1)) & 3;
     }
     grid
 }
 
 /// Lower-case hex of the hash.
 pub fn to_hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
+    let mut s = String::with_capacity(bytes.len().saturating_mul(2));
+    let digit = |d: u8| char::from_digit(u32::from(d), 16).unwrap_or('0'); // d < 16
     for b in bytes {
-        s.push(char::from(HEX[usize::from(b >> 4)]));
-        s.push(char::from(HEX[usize::from(b & 15)]));
+        s.push(digit(b >> 4));
+        s.push(digit(b & 15));
     }
     s
 }

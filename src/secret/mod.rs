@@ -12,6 +12,12 @@
 //!
 //! Time (`now`, unix seconds) and randomness come from the caller. See `docs/secret.md`.
 //! Spec: <https://core.telegram.org/api/end-to-end>.
+// Reads network bytes (and stored snapshots): no indexing that can panic, no arithmetic
+// that can overflow (docs/limits.md, "Panics and arithmetic").
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)
+)]
 
 pub mod chat;
 pub mod envelope;

@@ -33,7 +33,7 @@ impl SecretChat {
         if let Some(first) = first_queued.filter(|&f| f > self.seq.raw_in) {
             let action = types::DecryptedMessageActionResend {
                 start_seq_no: self.seq.peer_seq(self.seq.raw_in),
-                end_seq_no: self.seq.peer_seq(first - 1),
+                end_seq_no: self.seq.peer_seq(first.saturating_sub(1)), // first > raw_in
             };
             self.send_action(action.into(), rng, &mut out)?;
         }
@@ -82,7 +82,7 @@ impl SecretChat {
             self.resend_asked = raw;
             let action = types::DecryptedMessageActionResend {
                 start_seq_no: self.seq.peer_seq(from),
-                end_seq_no: self.seq.peer_seq(raw - 1),
+                end_seq_no: self.seq.peer_seq(raw.saturating_sub(1)), // raw > from
             };
             self.send_action(action.into(), rng, out)?;
         }
@@ -128,7 +128,7 @@ impl SecretChat {
     ) -> Result<(), SecretError> {
         let kept = match (self.seq.my_raw(start), self.seq.my_raw(end)) {
             (Ok(a), Ok(b)) if a <= b && b < self.seq.raw_out => {
-                let wanted = u64::from(b - a) + 1;
+                let wanted = u64::from(b.saturating_sub(a)).saturating_add(1); // a <= b
                 (self.sent.range(a..=b).count() as u64 == wanted).then_some((a, b))
             }
             _ => None,

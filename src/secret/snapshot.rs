@@ -202,7 +202,8 @@ impl SecretChat {
         if r.at != bytes.len() {
             return Err(SecretError::BadSnapshot("trailing bytes"));
         }
-        let never_rotated = u64::from(key_uses) == u64::from(seq.raw_out) + u64::from(seq.raw_in);
+        let never_rotated =
+            u64::from(key_uses) == u64::from(seq.raw_out).saturating_add(u64::from(seq.raw_in));
         let picture = match version {
             1 => never_rotated.then(|| visualization_hash(&key)),
             _ => stored_picture,

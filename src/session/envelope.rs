@@ -80,7 +80,12 @@ fn plaintext_after(
     }
     // Room for the largest padding too: the buffer never grows, so no reallocation leaves
     // a copy of the plaintext behind.
-    let mut out = Vec::with_capacity(prefix + PLAINTEXT_HEADER_LEN + body.len() + PAD_ROOM);
+    let mut out = Vec::with_capacity(
+        prefix
+            .saturating_add(PLAINTEXT_HEADER_LEN)
+            .saturating_add(body.len())
+            .saturating_add(PAD_ROOM),
+    );
     out.resize(prefix, 0);
     out.extend_from_slice(&header.salt.to_le_bytes());
     out.extend_from_slice(&header.session_id.to_le_bytes());
@@ -154,7 +159,11 @@ pub fn encrypt_plaintext_with_id(
         ));
     }
     let mut plaintext = zeroize::Zeroizing::new(plaintext);
-    let mut buf = Vec::with_capacity(PACKET_HEADER_LEN + plaintext.len() + PAD_ROOM);
+    let mut buf = Vec::with_capacity(
+        PACKET_HEADER_LEN
+            .saturating_add(plaintext.len())
+            .saturating_add(PAD_ROOM),
+    );
     buf.resize(PACKET_HEADER_LEN, 0);
     buf.extend_from_slice(&plaintext);
     plaintext.clear();
@@ -176,27 +185,34 @@ fn seal(
     let pt_len = plaintext.len().saturating_sub(PACKET_HEADER_LEN);
     let max_padding = max_padding.clamp(MIN_PADDING, MAX_PADDING);
     // Smallest padding >= 12 that aligns the total, then whole extra blocks at random.
-    let min_pad = MIN_PADDING + (16 - (pt_len + MIN_PADDING) % 16) % 16;
+    // The alignment is (-(pt_len + 12)) mod 16, exact in wrapping arithmetic. The lengths
+    // here are bounded (a body is at most i32::MAX bytes, padding at most 1024 + 16 + 2):
+    // the saturating sums below never saturate.
+    let align = pt_len.wrapping_add(MIN_PADDING).wrapping_neg() & 15;
+    let min_pad = MIN_PADDING.saturating_add(align);
     let extra_blocks = max_padding.saturating_sub(min_pad) / 16;
     // One call to the random source for the minimal padding (and the pick, when there is
     // a choice), a second only when extra blocks were picked.
     let start = plaintext.len();
-    let first = min_pad + if extra_blocks > 0 { 2 } else { 0 };
-    plaintext.resize(start + first, 0);
+    let first = min_pad.saturating_add(if extra_blocks > 0 { 2 } else { 0 });
+    plaintext.resize(start.saturating_add(first), 0);
     if let Some(tail) = plaintext.get_mut(start..) {
         rng.fill(tail).map_err(SessionError::Random)?;
     }
     if extra_blocks > 0 {
+        let pick_at = start.saturating_add(min_pad);
         let pick = plaintext
-            .get(start + min_pad..)
+            .get(pick_at..)
             .and_then(|b| b.try_into().ok())
             .map(u16::from_le_bytes)
             .unwrap_or(0);
-        plaintext.truncate(start + min_pad);
-        let blocks = usize::from(pick) % (extra_blocks + 1);
+        plaintext.truncate(pick_at);
+        let blocks = usize::from(pick)
+            .checked_rem(extra_blocks.saturating_add(1))
+            .unwrap_or(0);
         if blocks > 0 {
             let from = plaintext.len();
-            plaintext.resize(from + 16 * blocks, 0);
+            plaintext.resize(from.saturating_add(blocks.saturating_mul(16)), 0);
             if let Some(tail) = plaintext.get_mut(from..) {
                 rng.fill(tail).map_err(SessionError::Random)?;
             }
@@ -241,7 +257,7 @@ fn decrypt_raw(
     if got_id != auth_key_id {
         first_error = Some(SessionError::WrongAuthKeyId { got: got_id });
     }
-    let aligned = encrypted.len() - encrypted.len() % 16;
+    let aligned = encrypted.len() & !15;
     if aligned != encrypted.len() && first_error.is_none() {
         first_error = Some(SessionError::CiphertextNotBlockAligned {
             len: encrypted.len(),
@@ -290,7 +306,7 @@ pub fn decrypt_message_with_id(
     match check_plaintext(&data) {
         Ok((header, body_len)) => {
             // The body moves to the front of the buffer: no second allocation.
-            data.truncate(PLAINTEXT_HEADER_LEN + body_len);
+            data.truncate(PLAINTEXT_HEADER_LEN.saturating_add(body_len)); // <= data.len(), checked
             data.drain(..PLAINTEXT_HEADER_LEN);
             Ok(DecryptedMessage { header, body: data })
         }
@@ -302,16 +318,16 @@ pub fn decrypt_message_with_id(
 }
 
 fn le_u64(data: &[u8], at: usize) -> u64 {
-    data.get(at..at + 8)
-        .and_then(|b| b.try_into().ok())
-        .map(u64::from_le_bytes)
+    data.get(at..)
+        .and_then(|b| b.first_chunk::<8>())
+        .map(|b| u64::from_le_bytes(*b))
         .unwrap_or(0)
 }
 
 fn le_i32(data: &[u8], at: usize) -> i32 {
-    data.get(at..at + 4)
-        .and_then(|b| b.try_into().ok())
-        .map(i32::from_le_bytes)
+    data.get(at..)
+        .and_then(|b| b.first_chunk::<4>())
+        .map(|b| i32::from_le_bytes(*b))
         .unwrap_or(0)
 }
 
@@ -321,9 +337,17 @@ fn check_plaintext(data: &[u8]) -> Result<(MessageHeader, usize), SessionError> 
     let body_len = usize::try_from(length)
         .ok()
         .filter(|n| n % 4 == 0)
-        .filter(|n| PLAINTEXT_HEADER_LEN + n <= data.len())
+        .filter(|n| {
+            PLAINTEXT_HEADER_LEN
+                .checked_add(*n)
+                .is_some_and(|end| end <= data.len())
+        })
         .ok_or(SessionError::BadLengthField { length })?;
-    let padding = data.len() - PLAINTEXT_HEADER_LEN - body_len;
+    // Cannot saturate: 32 + body_len <= data.len() was checked just above.
+    let padding = data
+        .len()
+        .saturating_sub(PLAINTEXT_HEADER_LEN)
+        .saturating_sub(body_len);
     if !(MIN_PADDING..=MAX_PADDING).contains(&padding) {
         return Err(SessionError::BadPadding { padding });
     }

@@ -12,6 +12,12 @@
 //! - [`server`]: the server side of a session, for the test DC and tests.
 //! - [`Session`]: the client state machine (outgoing queue and containers in `outgoing.rs`,
 //!   service messages in `service.rs`).
+// Reads network bytes: no indexing that can panic, no arithmetic that can overflow
+// (docs/limits.md, "Panics and arithmetic").
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)
+)]
 
 mod config;
 pub mod envelope;
@@ -245,7 +251,8 @@ impl Session {
     pub fn handle_input(&mut self, now: u64, frame: &[u8]) {
         self.advance(now);
         let packet = if self.config.trim_transport_padding && frame.len() > 24 {
-            let keep = frame.len() - (frame.len() - 24) % 16;
+            // 24 header bytes, then whole 16-byte blocks (len > 24: no saturation).
+            let keep = (frame.len().saturating_sub(24) & !15).saturating_add(24);
             frame.get(..keep).unwrap_or(frame)
         } else {
             frame
@@ -290,7 +297,7 @@ impl Session {
         }
         self.window_override = window.is_none() && self.time_synced;
         self.recent.record(header.msg_id);
-        self.stats.packets_accepted += 1;
+        self.stats.packets_accepted = self.stats.packets_accepted.saturating_add(1);
         self.arm_keepalive();
         self.inflate_budget = service::MAX_INFLATED_PER_PACKET;
         self.process_message(header.msg_id, header.seq_no, &body, 0);
@@ -418,7 +425,8 @@ impl Session {
     }
 
     fn drop_input(&mut self, error: SessionError) {
-        *self.stats.dropped.entry(error.kind()).or_default() += 1;
+        let dropped = self.stats.dropped.entry(error.kind()).or_default();
+        *dropped = dropped.saturating_add(1);
         self.events.push_back(SessionEvent::ProtocolError { error });
     }
 
@@ -487,7 +495,7 @@ impl Session {
 
     fn requeue(&mut self, items: Vec<pending::Sent>, limited: bool) {
         for s in items {
-            self.stats.resent += 1;
+            self.stats.resent = self.stats.resent.saturating_add(1);
             match s.purpose {
                 Purpose::Request(r) => {
                     let too_many = limited

@@ -29,7 +29,7 @@ pub const INVOKE_AFTER_MSG_ID: u32 = 0xcb9f_372d;
 /// `gzip_packed` around `body` if that is smaller.
 pub fn gzip_if_smaller(body: &[u8]) -> Option<Body> {
     let gz = crate::tl::gzip::gzip(body);
-    let mut out = Body::new(Vec::with_capacity(gz.len() + 8));
+    let mut out = Body::new(Vec::with_capacity(gz.len().saturating_add(8)));
     write_u32(&mut out, types::GzipPacked::CONSTRUCTOR_ID);
     write_bytes(&mut out, &gz);
     (out.len() < body.len()).then_some(out)
@@ -37,7 +37,7 @@ pub fn gzip_if_smaller(body: &[u8]) -> Option<Body> {
 
 /// `invokeAfterMsg { msg_id, query }`.
 pub fn invoke_after_msg(msg_id: i64, query: &[u8]) -> Body {
-    let mut out = Body::new(Vec::with_capacity(12 + query.len()));
+    let mut out = Body::new(Vec::with_capacity(query.len().saturating_add(12)));
     write_u32(&mut out, INVOKE_AFTER_MSG_ID);
     write_i64(&mut out, msg_id);
     out.extend_from_slice(query);
@@ -46,8 +46,10 @@ pub fn invoke_after_msg(msg_id: i64, query: &[u8]) -> Body {
 
 /// Serializes a `msg_container` of (msg_id, seq_no, body).
 pub fn container(messages: &[(i64, i32, Body)]) -> Body {
-    let size: usize = messages.iter().map(|m| 16 + m.2.len()).sum();
-    let mut out = Body::new(Vec::with_capacity(8 + size));
+    let size = messages.iter().fold(0usize, |acc, m| {
+        acc.saturating_add(16).saturating_add(m.2.len())
+    });
+    let mut out = Body::new(Vec::with_capacity(size.saturating_add(8)));
     write_u32(&mut out, types::MsgContainer::CONSTRUCTOR_ID);
     write_i32(&mut out, i32::try_from(messages.len()).unwrap_or(i32::MAX));
     for (id, seq, body) in messages {
@@ -81,7 +83,9 @@ impl Session {
                 item,
                 Queued::Service { alone: true, .. } | Queued::Request(_, true)
             );
-            if (alone && !msgs.is_empty()) || msgs.len() + reserve >= max_count.max(1 + reserve) {
+            if (alone && !msgs.is_empty())
+                || msgs.len().saturating_add(reserve) >= max_count.max(reserve.saturating_add(1))
+            {
                 self.queue.push_front(item);
                 break;
             }
@@ -92,11 +96,13 @@ impl Session {
                 },
                 Queued::Service { body, purpose, .. } => (body.clone(), purpose.clone()),
             };
-            if !msgs.is_empty() && size + 16 + body.len() > max_bytes {
+            // Sizes of bodies held in memory: the sums cannot saturate.
+            let with_body = size.saturating_add(16).saturating_add(body.len());
+            if !msgs.is_empty() && with_body > max_bytes {
                 self.queue.push_front(item);
                 break;
             }
-            size += 16 + body.len();
+            size = with_body;
             let msg_id = self.ids.next(self.now, MsgIdKind::Client);
             let body = match &purpose {
                 Purpose::Request(r) => match self.pending.requests.get(r) {
@@ -172,7 +178,7 @@ impl Session {
             &mut *self.rng,
         ) {
             Ok(packet) => {
-                self.stats.packets_sent += 1;
+                self.stats.packets_sent = self.stats.packets_sent.saturating_add(1);
                 self.arm_keepalive();
                 Some(packet)
             }

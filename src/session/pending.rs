@@ -107,7 +107,7 @@ pub const CONTAINERS_KEPT: usize = 1024;
 impl Pending {
     /// Registers a new request.
     pub fn add(&mut self, body: Body, after: Option<RequestId>) -> RequestId {
-        self.next_id += 1;
+        self.next_id = self.next_id.wrapping_add(1); // a 64-bit counter: never wraps in practice
         let id = RequestId(self.next_id);
         self.requests.insert(
             id,
@@ -132,7 +132,7 @@ impl Pending {
             r.msg_id = Some(msg_id);
             r.acked = false;
             r.queued = false;
-            r.sends += 1;
+            r.sends = r.sends.saturating_add(1);
             self.aliases.insert(msg_id, request);
         }
         self.sent.insert(

@@ -36,6 +36,12 @@ pub const MAX_INFLATED_PER_PACKET: usize = gzip::MAX_INFLATED;
 
 /// Salts are fetched again when the last one known expires within this time.
 const SALT_REFETCH_MARGIN_MS: i64 = 3_600_000;
+
+/// A salt's `valid_since` / `valid_until` (seconds, from the wire) in ms; an i32 times 1000
+/// always fits an i64, so this never saturates.
+fn secs_to_ms(secs: i32) -> i64 {
+    i64::from(secs).saturating_mul(1000)
+}
 /// How many future salts to ask for.
 const FUTURE_SALTS_WANTED: i32 = 32;
 
@@ -115,7 +121,8 @@ impl Session {
             }
             types::BadServerSalt::CONSTRUCTOR_ID => {
                 let b = types::BadServerSalt::from_bytes(body)?;
-                *self.stats.bad_msg.entry(b.error_code).or_default() += 1;
+                let count = self.stats.bad_msg.entry(b.error_code).or_default();
+                *count = count.saturating_add(1);
                 self.salt = b.new_server_salt as u64;
                 self.resend(b.bad_msg_id);
             }
@@ -260,7 +267,8 @@ impl Session {
         notice_msg_id: i64,
         b: types::BadMsgNotification,
     ) -> Result<(), SessionError> {
-        *self.stats.bad_msg.entry(b.error_code).or_default() += 1;
+        let count = self.stats.bad_msg.entry(b.error_code).or_default();
+        *count = count.saturating_add(1);
         match b.error_code {
             16 | 17 => {
                 let offset_ms = self.ids.sync_from_server_msg_id(notice_msg_id, self.now);
@@ -285,7 +293,7 @@ impl Session {
             64 => {
                 let items = self.pending.take_for_resend(b.bad_msg_id);
                 for s in items {
-                    self.stats.resent += 1;
+                    self.stats.resent = self.stats.resent.saturating_add(1);
                     match s.purpose {
                         Purpose::Request(r) => {
                             if self.pending.requeue(r) {
@@ -446,7 +454,7 @@ impl Session {
         let last_until = self
             .future_salts
             .iter()
-            .map(|s| i64::from(s.valid_until) * 1000)
+            .map(|s| secs_to_ms(s.valid_until))
             .max()
             .unwrap_or(0);
         if last_until.saturating_sub(server_now) <= SALT_REFETCH_MARGIN_MS {
@@ -469,12 +477,12 @@ impl Session {
     pub(super) fn update_salt(&mut self) {
         let server_now = self.ids.server_time_ms(self.now);
         self.future_salts
-            .retain(|s| i64::from(s.valid_until) * 1000 > server_now);
+            .retain(|s| secs_to_ms(s.valid_until) > server_now);
         if let Some(s) = self
             .future_salts
             .iter()
             .rev()
-            .find(|s| i64::from(s.valid_since) * 1000 <= server_now)
+            .find(|s| secs_to_ms(s.valid_since) <= server_now)
         {
             self.salt = s.salt as u64;
         }
@@ -483,14 +491,14 @@ impl Session {
         let next_start = self
             .future_salts
             .iter()
-            .map(|s| i64::from(s.valid_since) * 1000)
+            .map(|s| secs_to_ms(s.valid_since))
             .find(|&t| t > server_now);
         let refetch = self
             .future_salts
             .iter()
-            .map(|s| i64::from(s.valid_until) * 1000)
+            .map(|s| secs_to_ms(s.valid_until))
             .max()
-            .map(|t| t - SALT_REFETCH_MARGIN_MS);
+            .map(|t| t.saturating_sub(SALT_REFETCH_MARGIN_MS));
         let local = |t: i64| u64::try_from(t.saturating_sub(self.ids.offset_ms())).unwrap_or(0);
         match (next_start, refetch) {
             (Some(a), Some(b)) => self

@@ -28,32 +28,53 @@ impl Timer {
 pub struct Timers([Option<u64>; 4]);
 
 impl Timers {
+    fn slot(&self, t: Timer) -> &Option<u64> {
+        let [ack, keep_alive, pong, salt] = &self.0;
+        match t {
+            Timer::Ack => ack,
+            Timer::KeepAlive => keep_alive,
+            Timer::PongDeadline => pong,
+            Timer::Salt => salt,
+        }
+    }
+
+    fn slot_mut(&mut self, t: Timer) -> &mut Option<u64> {
+        let [ack, keep_alive, pong, salt] = &mut self.0;
+        match t {
+            Timer::Ack => ack,
+            Timer::KeepAlive => keep_alive,
+            Timer::PongDeadline => pong,
+            Timer::Salt => salt,
+        }
+    }
+
     /// Arms `t` at `at` (replacing its deadline).
     pub fn set(&mut self, t: Timer, at: u64) {
-        self.0[t as usize] = Some(at);
+        *self.slot_mut(t) = Some(at);
     }
 
     /// Arms `t` at `at` unless it is armed earlier.
     pub fn set_min(&mut self, t: Timer, at: u64) {
-        let slot = &mut self.0[t as usize];
+        let slot = self.slot_mut(t);
         *slot = Some(slot.map_or(at, |old| old.min(at)));
     }
 
     /// Disarms `t`.
     pub fn stop(&mut self, t: Timer) {
-        self.0[t as usize] = None;
+        *self.slot_mut(t) = None;
     }
 
     /// The deadline of `t`.
     pub fn get(&self, t: Timer) -> Option<u64> {
-        self.0[t as usize]
+        *self.slot(t)
     }
 
     /// Whether `t` is due at `now` (and disarms it if so).
     pub fn expire(&mut self, t: Timer, now: u64) -> bool {
-        match self.0[t as usize] {
+        let slot = self.slot_mut(t);
+        match *slot {
             Some(at) if at <= now => {
-                self.0[t as usize] = None;
+                *slot = None;
                 true
             }
             _ => false,

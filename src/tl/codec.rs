@@ -100,7 +100,7 @@ impl Encoder {
                 write_vector_header(&mut self.out, items.len());
                 for (i, item) in items.iter().enumerate() {
                     self.path.push(Seg::Index(i));
-                    self.object(item, None, part, depth + 1)?;
+                    self.object(item, None, part, depth.saturating_add(1))?;
                     self.path.pop();
                 }
                 return Ok(());
@@ -269,12 +269,12 @@ impl Encoder {
                 _ => return Err(self.wrong(ty)),
             },
             Ty::True | Ty::Flags => {}
-            Ty::Object => self.object(v, None, None, depth + 1)?,
+            Ty::Object => self.object(v, None, None, depth.saturating_add(1))?,
             Ty::Vector(e) | Ty::BareVector(e) => {
                 let Value::Vector(items) = v else {
                     return Err(self.wrong(ty));
                 };
-                if depth + 1 > MAX_DEPTH {
+                if depth >= MAX_DEPTH {
                     return Err(TlError::TooDeep);
                 }
                 if matches!(ty, Ty::Vector(_)) {
@@ -284,11 +284,11 @@ impl Encoder {
                 }
                 for (i, item) in items.iter().enumerate() {
                     self.path.push(Seg::Index(i));
-                    self.value(item, e, part, depth + 1)?;
+                    self.value(item, e, part, depth.saturating_add(1))?;
                     self.path.pop();
                 }
             }
-            Ty::Boxed(t) => self.object(v, Some(*t), Some(part), depth + 1)?,
+            Ty::Boxed(t) => self.object(v, Some(*t), Some(part), depth.saturating_add(1))?,
             Ty::Bare(c) => {
                 let Value::Object(obj) = v else {
                     return Err(self.wrong(ty));
@@ -301,10 +301,10 @@ impl Encoder {
                         expected: self.schema.str(ctor.name).to_string(),
                     });
                 }
-                if depth + 1 > MAX_DEPTH {
+                if depth >= MAX_DEPTH {
                     return Err(TlError::TooDeep);
                 }
-                self.fields(ctor, obj, depth + 1)?;
+                self.fields(ctor, obj, depth.saturating_add(1))?;
             }
             Ty::BareName(_) => return Err(TlError::SchemaBlob),
         }
@@ -372,16 +372,19 @@ impl<'s> Decoder<'s> {
             GZIP_PACKED_ID => {
                 let packed = r.read_bytes()?;
                 let data = gunzip(packed, self.inflate_left)?;
-                self.inflate_left -= data.len(); // gunzip returns at most the limit
+                // gunzip returns at most the limit: the subtraction never saturates.
+                self.inflate_left = self.inflate_left.saturating_sub(data.len());
                 let mut inner = Reader::new(&data);
-                let v = self.object(&mut inner, expected, part, depth + 1)?;
+                let v = self.object(&mut inner, expected, part, depth.saturating_add(1))?;
                 inner.finish()?;
                 return Ok(v);
             }
             BOOL_TRUE_ID | BOOL_FALSE_ID if expected.is_none() => {
                 return Ok(Value::Bool(id == BOOL_TRUE_ID));
             }
-            VECTOR_ID if expected.is_none() => return self.untyped_vector(r, depth + 1),
+            VECTOR_ID if expected.is_none() => {
+                return self.untyped_vector(r, depth.saturating_add(1));
+            }
             _ => {}
         }
         let schema = self.schema;
@@ -401,7 +404,7 @@ impl<'s> Decoder<'s> {
         let mut items = Vec::with_capacity(n);
         for i in 0..n {
             self.path.push(Seg::Index(i));
-            items.push(self.object(r, None, None, depth + 1)?);
+            items.push(self.object(r, None, None, depth.saturating_add(1))?);
             self.path.pop();
         }
         Ok(Value::Vector(items))
@@ -427,7 +430,7 @@ impl<'s> Decoder<'s> {
                 let v = r.read_u32()?;
                 if let Some(slot) = flags.get_mut(nflags) {
                     *slot = (i, v);
-                    nflags += 1;
+                    nflags = nflags.saturating_add(1);
                 }
                 continue;
             }
@@ -476,9 +479,9 @@ impl<'s> Decoder<'s> {
             Ty::Bool => Value::Bool(r.read_bool()?),
             Ty::True => Value::Bool(true),
             Ty::Flags => Value::Int(r.read_i32()?),
-            Ty::Object => self.object(r, None, None, depth + 1)?,
+            Ty::Object => self.object(r, None, None, depth.saturating_add(1))?,
             Ty::Vector(e) | Ty::BareVector(e) => {
-                if depth + 1 > MAX_DEPTH {
+                if depth >= MAX_DEPTH {
                     return Err(TlError::TooDeep);
                 }
                 let n = if matches!(ty, Ty::Vector(_)) {
@@ -489,18 +492,18 @@ impl<'s> Decoder<'s> {
                 let mut items = Vec::with_capacity(n);
                 for i in 0..n {
                     self.path.push(Seg::Index(i));
-                    items.push(self.value(r, e, part, depth + 1)?);
+                    items.push(self.value(r, e, part, depth.saturating_add(1))?);
                     self.path.pop();
                 }
                 Value::Vector(items)
             }
-            Ty::Boxed(t) => self.object(r, Some(*t), Some(part), depth + 1)?,
+            Ty::Boxed(t) => self.object(r, Some(*t), Some(part), depth.saturating_add(1))?,
             Ty::Bare(c) => {
-                if depth + 1 > MAX_DEPTH {
+                if depth >= MAX_DEPTH {
                     return Err(TlError::TooDeep);
                 }
                 let ctor = self.schema.ctor(*c).ok_or(TlError::SchemaBlob)?;
-                Value::Object(self.fields(r, ctor, depth + 1)?)
+                Value::Object(self.fields(r, ctor, depth.saturating_add(1))?)
             }
             Ty::BareName(_) => return Err(TlError::SchemaBlob),
         })
@@ -619,7 +622,7 @@ pub fn take_boxed<'a>(
 /// Like [`decode_value`], but ids are looked up in `kind`'s schema first.
 pub fn decode_value_in(kind: PartKind, bytes: &[u8]) -> Result<Value, TlError> {
     let (v, used) = decode_prefix_with(bytes, Some(kind))?;
-    match bytes.len() - used {
+    match bytes.len().saturating_sub(used) {
         0 => Ok(v),
         count => Err(TlError::TrailingBytes { count }),
     }
@@ -628,7 +631,7 @@ pub fn decode_value_in(kind: PartKind, bytes: &[u8]) -> Result<Value, TlError> {
 /// Decodes exactly one boxed value (a constructor or a method call); trailing bytes are an error.
 pub fn decode_value(bytes: &[u8]) -> Result<Value, TlError> {
     let (v, used) = decode_value_prefix(bytes)?;
-    match bytes.len() - used {
+    match bytes.len().saturating_sub(used) {
         0 => Ok(v),
         count => Err(TlError::TrailingBytes { count }),
     }
@@ -652,7 +655,7 @@ pub fn decode_result(method: &str, bytes: &[u8]) -> Result<Value, TlError> {
         let packed = r.read_bytes()?;
         r.finish()?;
         inflated = gunzip(packed, dec.inflate_left)?;
-        dec.inflate_left -= inflated.len();
+        dec.inflate_left = dec.inflate_left.saturating_sub(inflated.len());
         r = Reader::new(&inflated);
     }
     let v = match &ctor.result {

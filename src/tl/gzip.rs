@@ -22,48 +22,51 @@ fn invalid(reason: &'static str) -> TlError {
 
 /// Inflates a gzip member, refusing to produce more than `limit` bytes.
 pub fn gunzip(data: &[u8], limit: usize) -> Result<Vec<u8>, TlError> {
+    let short = || invalid("shorter than a gzip header and trailer");
     if data.len() < 18 {
-        return Err(invalid("shorter than a gzip header and trailer"));
+        return Err(short());
     }
-    if data[0] != 0x1f || data[1] != 0x8b {
+    // `head` is everything before the 8-byte trailer (at least the 10-byte fixed header).
+    let (head, trailer) = data.split_last_chunk::<8>().ok_or_else(short)?;
+    let &[m0, m1, method, flags, ..] = head.first_chunk::<10>().ok_or_else(short)?;
+    if m0 != 0x1f || m1 != 0x8b {
         return Err(invalid("bad magic"));
     }
-    if data[2] != 8 {
+    if method != 8 {
         return Err(invalid("compression method is not deflate"));
     }
-    let flags = data[3];
     if flags & 0xe0 != 0 {
         return Err(invalid("reserved flag bits set"));
     }
-    let body_end = data.len() - 8;
+    // `pos` grows by at most 2 + 65535 per field, each string ends inside `data`: the sums
+    // cannot saturate; a `pos` past `head` fails the `get` below.
     let mut pos = 10usize;
     if flags & FEXTRA != 0 {
-        let b = data
-            .get(pos..pos + 2)
+        let &[x0, x1] = data
+            .get(pos..pos.saturating_add(2))
+            .and_then(|b| b.first_chunk::<2>())
             .ok_or_else(|| invalid("truncated extra field"))?;
-        pos += 2 + usize::from(u16::from_le_bytes([b[0], b[1]]));
+        pos = pos
+            .saturating_add(2)
+            .saturating_add(usize::from(u16::from_le_bytes([x0, x1])));
     }
     for flag in [FNAME, FCOMMENT] {
         if flags & flag != 0 {
-            let rest = data
-                .get(pos..body_end)
-                .ok_or_else(|| invalid("truncated header"))?;
+            let rest = head.get(pos..).ok_or_else(|| invalid("truncated header"))?;
             let nul = rest
                 .iter()
                 .position(|&b| b == 0)
                 .ok_or_else(|| invalid("unterminated header string"))?;
-            pos += nul + 1;
+            pos = pos.saturating_add(nul).saturating_add(1);
         }
     }
     if flags & FHCRC != 0 {
-        pos += 2;
+        pos = pos.saturating_add(2);
     }
-    let body = data
-        .get(pos..body_end)
-        .ok_or_else(|| invalid("truncated header"))?;
-    let t = &data[body_end..];
-    let want_crc = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
-    let want_len = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
+    let body = head.get(pos..).ok_or_else(|| invalid("truncated header"))?;
+    let &[c0, c1, c2, c3, l0, l1, l2, l3] = trailer;
+    let want_crc = u32::from_le_bytes([c0, c1, c2, c3]);
+    let want_len = u32::from_le_bytes([l0, l1, l2, l3]);
     let out =
         miniz_oxide::inflate::decompress_to_vec_with_limit(body, limit).map_err(|e| {
             match e.status {

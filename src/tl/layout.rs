@@ -31,7 +31,7 @@ use core::fmt::Write;
 /// The id tables (see the module docs).
 pub fn reader_tables() -> Result<Vec<u32>, TlError> {
     let schema = Schema::get()?;
-    let mut out = Vec::with_capacity(2 + 4 * schema.ctors.len());
+    let mut out = Vec::with_capacity(schema.ctors.len().saturating_mul(4).saturating_add(2));
     out.push(schema.ctors.len() as u32);
     for c in &schema.ctors {
         let fit = match c.result {

@@ -14,6 +14,12 @@
 //! - [`layout`]: the compiled schema described for the JavaScript TL reader.
 //!
 //! The JavaScript object convention and the schema sources are described in `docs/tl.md`.
+// Reads network bytes (and the schema blob, and schema text from callers): no indexing
+// that can panic, no arithmetic that can overflow (docs/limits.md, "Panics and arithmetic").
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)
+)]
 
 pub mod codec;
 pub mod error;

@@ -7,7 +7,7 @@
 
 /// Appends `data` as a TL `bytes` value.
 pub fn write_bytes(out: &mut Vec<u8>, data: &[u8]) {
-    let header = if data.len() <= 253 {
+    let header: usize = if data.len() <= 253 {
         out.push(data.len() as u8);
         1
     } else {
@@ -16,7 +16,8 @@ pub fn write_bytes(out: &mut Vec<u8>, data: &[u8]) {
         4
     };
     out.extend_from_slice(data);
-    let pad = (4 - (header + data.len()) % 4) % 4;
+    // Up to the next multiple of 4: (-(header + len)) mod 4, exact in wrapping arithmetic.
+    let pad = header.wrapping_add(data.len()).wrapping_neg() & 3;
     out.extend(core::iter::repeat_n(0u8, pad));
 }
 

@@ -70,8 +70,8 @@ impl<'a> Reader<'a> {
 
     /// Peeks at the next `u32` without consuming it.
     pub fn peek_u32(&self) -> Option<u32> {
-        let b = self.buf.get(self.pos..self.pos.checked_add(4)?)?;
-        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        let b = self.buf.get(self.pos..)?.first_chunk::<4>()?;
+        Some(u32::from_le_bytes(*b))
     }
 
     /// `int` as unsigned (constructor ids).
@@ -111,10 +111,10 @@ impl<'a> Reader<'a> {
             .take(1)?
             .first()
             .ok_or_else(|| TlError::Truncated { offset: start })?;
-        let (len, header) = if first == 0xfe {
-            let b = self.take(3)?;
+        let (len, header): (usize, usize) = if first == 0xfe {
+            let [b0, b1, b2] = self.array::<3>()?;
             (
-                usize::from(b[0]) | usize::from(b[1]) << 8 | usize::from(b[2]) << 16,
+                usize::from(b0) | usize::from(b1) << 8 | usize::from(b2) << 16,
                 4,
             )
         } else if first == 0xff {
@@ -133,7 +133,8 @@ impl<'a> Reader<'a> {
             });
         }
         let data = self.take(len)?;
-        let pad = (4 - (header + len) % 4) % 4;
+        // Up to the next multiple of 4: (-(header + len)) mod 4, exact in wrapping arithmetic.
+        let pad = header.wrapping_add(len).wrapping_neg() & 3;
         self.take(pad)?;
         Ok(data)
     }

@@ -81,15 +81,17 @@ pub(crate) fn decode(role: Role, buf: &[u8], max: usize) -> Result<Decoded, Tran
             .iter()
             .rev()
             .fold(0usize, |acc, &x| (acc << 8) | usize::from(x));
-        (w, 4)
+        (w, 4usize)
     } else {
         (usize::from(first & 0x7f), 1)
     };
-    let len = words * 4;
+    // At most 0xff_ffff words: neither product nor sum can saturate, even on wasm32.
+    let len = words.saturating_mul(4);
     if len > max {
         return Err(TransportError::FrameTooLarge { len, max });
     }
-    let Some(payload) = buf.get(head..head + len) else {
+    let end = head.saturating_add(len);
+    let Some(payload) = buf.get(head..end) else {
         return Ok(Decoded::NeedMore);
     };
     super::check_server_error(role, payload)?;
@@ -98,7 +100,7 @@ pub(crate) fn decode(role: Role, buf: &[u8], max: usize) -> Result<Decoded, Tran
             payload: payload.to_vec(),
             quick_ack,
         },
-        head + len,
+        end,
     ))
 }
 

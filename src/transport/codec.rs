@@ -229,7 +229,7 @@ impl TransportCodec {
                 max: self.max_frame_len,
             });
         }
-        let mut out = Vec::with_capacity(payload.len() + 20);
+        let mut out = Vec::with_capacity(payload.len().saturating_add(20));
         match self.framing {
             Framing::Abridged => abridged::encode(payload, qa, &mut out)?,
             Framing::Intermediate => intermediate::encode(payload, &[], qa, &mut out)?,
@@ -338,11 +338,13 @@ impl TransportCodec {
         match decoded {
             Ok(Decoded::NeedMore) => Ok(None),
             Ok(Decoded::Item(item, used)) => {
-                self.start += used;
+                // `used` counts bytes of `buf[start..]`: the sum stays within `buf.len()`.
+                self.start = self.start.saturating_add(used);
                 if self.start >= self.buf.len() {
                     self.buf.clear();
                     self.start = 0;
-                } else if self.start >= COMPACT_AT && self.start * 2 >= self.buf.len() {
+                } else if self.start >= COMPACT_AT && self.start.saturating_mul(2) >= self.buf.len()
+                {
                     self.buf.drain(..self.start);
                     self.start = 0;
                 }
@@ -381,7 +383,7 @@ impl TransportCodec {
 fn random_padding(rng: &mut dyn RandomSource, modulo: u8) -> Result<Vec<u8>, TransportError> {
     let mut n = [0u8];
     rng.fill(&mut n)?;
-    let mut padding = vec![0u8; usize::from(n[0] % modulo)];
+    let mut padding = vec![0u8; usize::from(n[0].checked_rem(modulo).unwrap_or(0))];
     rng.fill(&mut padding)?;
     Ok(padding)
 }

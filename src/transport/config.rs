@@ -50,8 +50,18 @@ impl TransportConfig {
         }
         let base =
             i16::try_from(dc).map_err(|_| TransportError::BadConfig("DC id out of range"))?;
-        let v = if test { base + 10000 } else { base };
-        Ok(if media { -v } else { v })
+        let out_of_range = TransportError::BadConfig("DC id out of range");
+        // 1..=9999 (checked above): 10000 + 9999 and its negation fit an i16.
+        let v = if test {
+            base.checked_add(10000).ok_or(out_of_range.clone())?
+        } else {
+            base
+        };
+        Ok(if media {
+            v.checked_neg().ok_or(out_of_range)?
+        } else {
+            v
+        })
     }
 
     /// The framing and the 16-byte MTProxy key material after applying the secret's rules.

@@ -33,7 +33,7 @@ pub(crate) fn encode(payload: &[u8], seq: u32, out: &mut Vec<u8>) -> Result<(), 
         });
     }
     let start = out.len();
-    out.extend_from_slice(&((payload.len() + OVERHEAD) as u32).to_le_bytes());
+    out.extend_from_slice(&(payload.len().saturating_add(OVERHEAD) as u32).to_le_bytes());
     out.extend_from_slice(&seq.to_le_bytes());
     out.extend_from_slice(payload);
     let mut crc = Crc32::new();
@@ -53,15 +53,15 @@ pub(crate) fn decode(
         return Ok(Decoded::NeedMore);
     };
     let len = len as usize;
-    if len < OVERHEAD {
+    let Some(payload_len) = len.checked_sub(OVERHEAD) else {
         return Err(TransportError::BadLength {
             len,
             reason: "shorter than the 12-byte envelope",
         });
-    }
-    if len - OVERHEAD > max {
+    };
+    if payload_len > max {
         return Err(TransportError::FrameTooLarge {
-            len: len - OVERHEAD,
+            len: payload_len,
             max,
         });
     }
@@ -74,8 +74,10 @@ pub(crate) fn decode(
     let Some(frame) = buf.get(..len) else {
         return Ok(Decoded::NeedMore);
     };
-    let body = frame.get(..len - 4).unwrap_or_default();
-    let got_crc = read_u32_le(frame, len - 4).unwrap_or_default();
+    let Some((body, got_crc)) = frame.split_last_chunk::<4>() else {
+        return Ok(Decoded::NeedMore);
+    };
+    let got_crc = u32::from_le_bytes(*got_crc);
     let mut crc = Crc32::new();
     crc.update(body);
     let expected = crc.finish();

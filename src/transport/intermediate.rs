@@ -47,7 +47,7 @@ pub(crate) fn encode(
     quick_ack: bool,
     out: &mut Vec<u8>,
 ) -> Result<(), TransportError> {
-    let len = payload.len() + padding.len();
+    let len = payload.len().saturating_add(padding.len());
     if payload.len() > MAX_PAYLOAD || padding.len() > 15 {
         return Err(TransportError::FrameTooLarge {
             len: payload.len(),
@@ -66,7 +66,7 @@ pub(crate) fn encode_quick_ack(token: u32, padded: bool, padding: &[u8], out: &m
     let token = (token | 0x8000_0000).to_le_bytes();
     if padded {
         let pad = padding.get(..padding.len().min(8)).unwrap_or_default();
-        out.extend_from_slice(&(8 + pad.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(8u32.saturating_add(pad.len() as u32)).to_le_bytes());
         out.extend_from_slice(&[0xff; 4]);
         out.extend_from_slice(&token);
         out.extend_from_slice(pad);
@@ -100,11 +100,13 @@ pub(crate) fn decode(
             reason: "not a multiple of 4",
         });
     }
-    let Some(frame) = buf.get(4..4 + len) else {
+    // `len` < 2^31 (31-bit field): `end` cannot saturate.
+    let end = len.saturating_add(4);
+    let Some(frame) = buf.get(4..end) else {
         return Ok(Decoded::NeedMore);
     };
     let payload = if padded {
-        frame.get(..len - len % 4).unwrap_or_default()
+        frame.get(..len & !3).unwrap_or_default()
     } else {
         frame
     };
@@ -113,7 +115,7 @@ pub(crate) fn decode(
             match read_u32_le(payload, 0) {
                 Some(0xffff_ffff) => {
                     if let Some(token) = read_u32_le(payload, 4) {
-                        return Ok(Decoded::Item(Incoming::QuickAck(token), 4 + len));
+                        return Ok(Decoded::Item(Incoming::QuickAck(token), end));
                     }
                 }
                 Some(v) if (v as i32) < 0 => return Err(TransportError::ServerError(v as i32)),
@@ -128,7 +130,7 @@ pub(crate) fn decode(
             payload: payload.to_vec(),
             quick_ack,
         },
-        4 + len,
+        end,
     ))
 }
 

@@ -14,6 +14,12 @@
 //! Sans-IO: the codec never reads a socket, a clock or a global RNG. Bytes come in through
 //! [`TransportCodec::feed`], frames come out of [`TransportCodec::poll`]; randomness (header,
 //! padding) is passed in as a [`RandomSource`](crate::crypto::RandomSource).
+// Reads network bytes: no indexing that can panic, no arithmetic that can overflow
+// (docs/limits.md, "Panics and arithmetic").
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)
+)]
 
 mod abridged;
 mod codec;

@@ -37,7 +37,7 @@ struct Cur<'a> {
 impl Cur<'_> {
     fn byte(&mut self) -> Result<u8, TlError> {
         let b = *self.buf.get(self.pos).ok_or(TlError::SchemaBlob)?;
-        self.pos += 1;
+        self.pos = self.pos.saturating_add(1); // < buf.len(): `get` succeeded
         Ok(b)
     }
     fn varint(&mut self) -> Result<u32, TlError> {
@@ -75,10 +75,10 @@ impl Cur<'_> {
             8 => Ty::Bool,
             9 => Ty::Flags,
             10 => Ty::Object,
-            11 => Ty::Vector(Box::new(self.type_ref(depth + 1)?)),
-            12 => Ty::BareVector(Box::new(self.type_ref(depth + 1)?)),
-            n if n % 2 == 1 => Ty::Boxed((n - 13) / 2),
-            n => Ty::BareName((n - 14) / 2),
+            11 => Ty::Vector(Box::new(self.type_ref(depth.saturating_add(1))?)),
+            12 => Ty::BareVector(Box::new(self.type_ref(depth.saturating_add(1))?)),
+            n if n % 2 == 1 => Ty::Boxed(n.checked_sub(13).ok_or(TlError::SchemaBlob)? / 2),
+            n => Ty::BareName(n.checked_sub(14).ok_or(TlError::SchemaBlob)? / 2),
         })
     }
 }
@@ -124,7 +124,7 @@ pub fn load(buf: &[u8]) -> Result<Schema, TlError> {
         let start = c.pos;
         c.take(len)?;
         Ok(Cur {
-            buf: buf.get(start..start + len).ok_or(TlError::SchemaBlob)?,
+            buf: buf.get(start..c.pos).ok_or(TlError::SchemaBlob)?,
             pos: 0,
         })
     };
@@ -141,8 +141,8 @@ pub fn load(buf: &[u8]) -> Result<Schema, TlError> {
         };
         let part_index = u8::try_from(parts.len()).map_err(|_| TlError::SchemaBlob)?;
         for _ in 0..count {
-            let idb = ids.take(4)?;
-            let id = u32::from_le_bytes([idb[0], idb[1], idb[2], idb[3]]);
+            let idb = ids.take(4)?.first_chunk::<4>().ok_or(TlError::SchemaBlob)?;
+            let id = u32::from_le_bytes(*idb);
             let name = u32::try_from(ctors.len()).map_err(|_| TlError::SchemaBlob)?;
             let is_function = heads.byte()? == 1;
             let result = heads.type_ref(0)?;
@@ -153,7 +153,7 @@ pub fn load(buf: &[u8]) -> Result<Schema, TlError> {
                 let cond = match conds.varint()? {
                     0 => None,
                     v => {
-                        let v = v - 1;
+                        let v = v.checked_sub(1).ok_or(TlError::SchemaBlob)?;
                         Some((
                             u8::try_from(v / 32).map_err(|_| TlError::SchemaBlob)?,
                             (v % 32) as u8,

@@ -215,7 +215,7 @@ impl Schema {
     /// The index of a constructor of this schema (what [`Schema::ctor`] takes).
     pub fn index_of(&self, ctor: &Ctor) -> Option<u32> {
         let offset = (ctor as *const Ctor as usize).checked_sub(self.ctors.as_ptr() as usize)?;
-        let i = offset / core::mem::size_of::<Ctor>();
+        let i = offset.checked_div(core::mem::size_of::<Ctor>())?;
         let same = self.ctors.get(i).is_some_and(|c| core::ptr::eq(c, ctor));
         if same { u32::try_from(i).ok() } else { None }
     }

@@ -152,46 +152,49 @@ fn strip_comments(text: &str) -> Vec<(usize, String)> {
         let mut rest = raw;
         loop {
             if in_block {
-                match rest.find("*/") {
-                    Some(p) => {
+                match rest.split_once("*/") {
+                    Some((_, after)) => {
                         in_block = false;
-                        rest = &rest[p + 2..];
+                        rest = after;
                     }
                     None => break,
                 }
             } else {
-                let lc = rest.find("//");
-                let bc = rest.find("/*");
-                match (lc, bc) {
-                    (Some(l), Some(b)) if b < l => {
-                        line.push_str(&rest[..b]);
+                match (rest.split_once("//"), rest.split_once("/*")) {
+                    // A block comment opens before any line comment.
+                    (lc, Some((before, after)))
+                        if lc.is_none_or(|(l, _)| before.len() < l.len()) =>
+                    {
+                        line.push_str(before);
                         in_block = true;
-                        rest = &rest[b + 2..];
+                        rest = after;
                     }
-                    (None, Some(b)) => {
-                        line.push_str(&rest[..b]);
-                        in_block = true;
-                        rest = &rest[b + 2..];
-                    }
-                    (Some(l), _) => {
-                        line.push_str(&rest[..l]);
+                    (Some((before, comment)), _) => {
+                        line.push_str(before);
                         // Keep `// LAYER N` visible to the caller as a marker line.
-                        let comment = rest[l + 2..].trim();
+                        let comment = comment.trim();
                         if let Some(n) = comment.strip_prefix("LAYER") {
                             line = format!("@LAYER {}", n.trim());
                         }
                         break;
                     }
-                    (None, None) => {
+                    (None, _) => {
                         line.push_str(rest);
                         break;
                     }
                 }
             }
         }
-        out.push((i + 1, line));
+        out.push((i.saturating_add(1), line));
     }
     out
+}
+
+/// `t` without `mark` at both ends, when something is left between them (`---types---`).
+fn enclosed<'a>(t: &'a str, mark: &str) -> Option<&'a str> {
+    t.strip_prefix(mark)?
+        .strip_suffix(mark)
+        .filter(|inner| !inner.is_empty())
 }
 
 fn parse_u32(s: &str, radix: u32, line: usize) -> Result<u32, ParseError> {
@@ -211,16 +214,16 @@ pub fn parse(text: &str) -> Result<ParsedSchema, ParseError> {
             schema.layer = Some(parse_u32(n.trim(), 10, line_no)?);
             continue;
         }
-        if t.starts_with("---") && t.ends_with("---") && t.len() > 6 {
-            match &t[3..t.len() - 3] {
+        if let Some(section) = enclosed(t, "---") {
+            match section {
                 "functions" => is_function = true,
                 "types" => is_function = false,
                 other => return Err(syntax(line_no, format!("unknown section `{other}`"))),
             }
             continue;
         }
-        if t.starts_with("===") && t.ends_with("===") && t.len() > 6 {
-            section_layer = Some(parse_u32(&t[3..t.len() - 3], 10, line_no)?);
+        if let Some(layer) = enclosed(t, "===") {
+            section_layer = Some(parse_u32(layer, 10, line_no)?);
             continue;
         }
         let mut rest = t;
@@ -228,17 +231,17 @@ pub fn parse(text: &str) -> Result<ParsedSchema, ParseError> {
             if buf.trim().is_empty() {
                 buf_line = line_no;
             }
-            match rest.find(';') {
-                Some(p) => {
+            match rest.split_once(';') {
+                Some((def, after)) => {
                     buf.push(' ');
-                    buf.push_str(&rest[..p]);
+                    buf.push_str(def);
                     let def_text = core::mem::take(&mut buf);
                     if let Some(def) =
                         parse_def(def_text.trim(), buf_line, is_function, section_layer)?
                     {
                         schema.defs.push(def);
                     }
-                    rest = rest[p + 1..].trim_start();
+                    rest = after.trim_start();
                 }
                 None => {
                     buf.push(' ');
