@@ -5,6 +5,7 @@
 //!   out[i] = in[i] ^ keystream[i]              (position kept across calls)
 //! ```
 //! Spec: <https://core.telegram.org/mtproto/mtproto-transports#transport-obfuscation>.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -59,12 +60,13 @@ impl AesCtr256 {
     pub fn apply(&mut self, data: &mut [u8]) {
         let mut rest = data;
         // Finish the current keystream block.
-        while self.used < 16 {
+        while let Some(&k) = self.keystream.get(self.used) {
             let Some((first, tail)) = rest.split_first_mut() else {
                 return;
             };
-            *first ^= self.keystream[self.used];
-            self.used += 1;
+            *first ^= k;
+            // used < 16 here (the get above succeeded): no overflow, no clamping.
+            self.used = self.used.saturating_add(1);
             rest = tail;
         }
         // Whole blocks, several at a time so the cipher can work in parallel.
@@ -80,14 +82,20 @@ impl AesCtr256 {
             }
         }
         for b in chunks.into_remainder() {
-            if self.used == 16 {
-                let mut block = self.next_counter();
-                self.cipher.encrypt_block(&mut block);
-                self.keystream = block;
-                self.used = 0;
-            }
-            *b ^= self.keystream[self.used];
-            self.used += 1;
+            let k = match self.keystream.get(self.used) {
+                Some(&k) => k,
+                None => {
+                    // used == 16: the block is spent.
+                    let mut block = self.next_counter();
+                    self.cipher.encrypt_block(&mut block);
+                    self.keystream = block;
+                    self.used = 0;
+                    block[0]
+                }
+            };
+            *b ^= k;
+            // used < 16 before this step: no overflow, no clamping.
+            self.used = self.used.saturating_add(1);
         }
     }
 
@@ -99,6 +107,8 @@ impl AesCtr256 {
 }
 
 #[cfg(test)]
+// Tests: a panic here is a failed test, not a crash on input.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -4,6 +4,7 @@
 //!   auth_key_id = SHA1(auth_key)[12..20]     aux_hash = SHA1(auth_key)[0..8]
 //! ```
 //! Spec: <https://core.telegram.org/mtproto/description#key-identifier-auth-key-id>.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -40,7 +41,9 @@ impl AuthKey {
                 got: bytes.len(),
             })?;
         let mut out = [0u8; 256];
-        out[start..].copy_from_slice(bytes);
+        // start = 256 - bytes.len(), so the tail is exactly bytes.len() long.
+        let (_, tail) = out.split_at_mut(start);
+        tail.copy_from_slice(bytes);
         Ok(Self { bytes: out })
     }
 
@@ -68,6 +71,8 @@ impl AuthKey {
 }
 
 #[cfg(test)]
+// Tests: a panic here is a failed test, not a crash on input.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -5,6 +5,7 @@
 //!
 //! The numbers themselves are [`BigNat`] (`nat.rs`); the exponentiations are Montgomery's
 //! (`mont.rs`) for odd moduli of up to 2048 bits.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::CryptoError;
 use super::mont::{MAX_MODULUS_BYTES, MontModulus};
@@ -55,6 +56,8 @@ pub fn mod_pow(base_be: &[u8], exp_be: &[u8], modulus_be: &[u8]) -> Result<Vec<u
 }
 
 #[cfg(test)]
+// Tests: a panic here is a failed test, not a crash on input.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

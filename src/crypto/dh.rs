@@ -11,6 +11,7 @@
 //! [`DhParams`] can only be obtained from [`DhParams::verify`] (or
 //! [`DhParams::verify_uncached`]): holding one proves that p and g passed the checks
 //! (those live in `dh_prime.rs`).
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use zeroize::Zeroizing;
 
@@ -103,7 +104,10 @@ impl DhParams {
         // "both sides are to check that g, g_a and g_b are greater than 1 and less than
         // dh_prime - 1" (g is in 2..=7, checked in verify).
         let one = BigNat::from(1u32);
-        if x <= one || &x + &one >= self.p {
+        // BigNat addition is arbitrary-precision: it grows, it cannot overflow.
+        #[allow(clippy::arithmetic_side_effects)]
+        let x_plus_one = &x + &one;
+        if x <= one || x_plus_one >= self.p {
             return Err(CryptoError::DhValueOutOfRange);
         }
         // "We recommend checking that g_a and g_b are between 2^{2048-64} and
@@ -150,6 +154,8 @@ impl DhParams {
 }
 
 #[cfg(test)]
+// Tests: a panic here is a failed test, not a crash on input.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use crate::crypto::SeededRandom;

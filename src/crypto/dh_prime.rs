@@ -8,6 +8,7 @@
 //! (q | p-1, q > sqrt(p), 2^(p-1) = 1 mod p, gcd(2^((p-1)/q) - 1, p) = gcd(3, p) = 1) proves
 //! p prime. When q fails, the answer is [`CryptoError::DhPrimeNotSafe`] at once (p passed
 //! Fermat; rounds of its own would only name the error, at the price of 40 exponentiations).
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use std::collections::VecDeque;
 
@@ -168,7 +169,12 @@ pub(crate) fn canonical_prime(prime_be: &[u8]) -> Result<[u8; PRIME_LEN], Crypto
 
 /// `n mod m` for a big-endian `n` and a small `m`.
 fn mod_small(n_be: &[u8], m: u32) -> u32 {
-    n_be.iter().fold(0, |r, &b| (r * 256 + u32::from(b)) % m)
+    n_be.iter().fold(0, |r, &b| {
+        // r < m <= 24, so r * 256 + 255 < 2^13; checked_rem is None only for m = 0, which no
+        // caller passes (and then 0 is returned, which no condition accepts).
+        let t = r.wrapping_mul(256).wrapping_add(u32::from(b));
+        t.checked_rem(m).unwrap_or(0)
+    })
 }
 
 /// "g generates a cyclic subgroup of prime order (p-1)/2, i.e. is a quadratic residue mod p.
@@ -200,7 +206,9 @@ pub(crate) fn check_safe_prime(p: &BigNat, rng: &mut dyn RandomSource) -> Result
     if trial_division(p) == TrialDivision::Composite || !fermat(p, 2) {
         return Err(CryptoError::DhPrimeNotPrime);
     }
-    let q = p >> 1; // p is odd: (p - 1) / 2
+    // p is odd: (p - 1) / 2. A BigNat shift cannot overflow.
+    #[allow(clippy::arithmetic_side_effects)]
+    let q = p >> 1;
     let q_prime = trial_division(&q) != TrialDivision::Composite
         && miller_rabin(&q, MILLER_RABIN_ROUNDS, rng)?;
     if q_prime {
@@ -215,6 +223,8 @@ pub(crate) fn check_safe_prime(p: &BigNat, rng: &mut dyn RandomSource) -> Result
 }
 
 #[cfg(test)]
+// Tests: a panic here is a failed test, not a crash on input.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use crate::crypto::{DhParams, SeededRandom};

@@ -1,4 +1,5 @@
 //! SHA-1 and SHA-256 (RustCrypto), with helpers for the concatenations MTProto hashes.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
@@ -32,6 +33,8 @@ pub fn sha256_concat(parts: &[&[u8]]) -> [u8; 32] {
 }
 
 #[cfg(test)]
+// Tests: a panic here is a failed test, not a crash on input.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

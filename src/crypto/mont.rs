@@ -42,6 +42,7 @@
 //! exponent). Secret intermediates (table, accumulator) are wiped when done.
 //! [`MontModulus::pow_public`], for public exponents (RSA's e, Miller-Rabin): the same
 //! windows without the scanning, skipping zero windows and leading zero bits.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
@@ -137,7 +138,8 @@ impl MontModulus {
             x = x.wrapping_mul(2u32.wrapping_sub(n0.wrapping_mul(x)));
         }
         let n0inv = x.wrapping_neg() & MASK;
-        let r_bits = BITS as usize * len;
+        // len <= MAX_LIMBS: neither product can saturate.
+        let r_bits = (BITS as usize).saturating_mul(len);
         // Set-up with public values only: variable-time remainders are fine.
         let one = limbs_from_nat(
             &BigNat::pow2(r_bits)
@@ -145,7 +147,7 @@ impl MontModulus {
                 .unwrap_or_default(),
         );
         let r2 = limbs_from_nat(
-            &BigNat::pow2(2 * r_bits)
+            &BigNat::pow2(r_bits.saturating_mul(2))
                 .checked_rem(&modulus)
                 .unwrap_or_default(),
         );
@@ -180,11 +182,13 @@ impl MontModulus {
         let mut acc = Zeroizing::new(self.one);
         let mut tmp = Zeroizing::new([0u32; MAX_LIMBS]);
         let mut entry = Zeroizing::new([0u32; MAX_LIMBS]);
-        let windows = (exp_be.len() * 8).div_ceil(WINDOW as usize);
+        // Saturates only for an exponent of usize::MAX / 8 bytes, which cannot be in memory.
+        let windows = exp_be.len().saturating_mul(8).div_ceil(WINDOW as usize);
         for w in (0..windows).rev() {
             // The first window multiplies 1 by its entry: harmless, and keeps every window
             // the same.
-            if w + 1 != windows {
+            // w < windows: w + 1 cannot saturate.
+            if w.saturating_add(1) != windows {
                 for _ in 0..WINDOW {
                     self.sqr(&acc, &mut tmp);
                     core::mem::swap(&mut *acc, &mut *tmp);
@@ -204,7 +208,11 @@ impl MontModulus {
     pub fn pow_public(&self, base_be: &[u8], exp_be: &[u8]) -> Vec<u8> {
         let first = exp_be.iter().position(|&b| b != 0).unwrap_or(exp_be.len());
         let exp = exp_be.get(first..).unwrap_or_default();
-        let bits = exp.len() * 8 - exp.first().map_or(0, |b| b.leading_zeros() as usize);
+        // exp starts with a nonzero byte (leading_zeros < 8) or is empty: no clamping.
+        let bits = exp
+            .len()
+            .saturating_mul(8)
+            .saturating_sub(exp.first().map_or(0, |b| b.leading_zeros() as usize));
         let mut table = Zeroizing::new(vec![[0u32; MAX_LIMBS]; TABLE_LEN]);
         // Short exponents (e = 65537) only need the base itself: square-and-multiply.
         let width = if bits <= 64 { 1 } else { WINDOW };
@@ -214,13 +222,15 @@ impl MontModulus {
         let mut tmp = Zeroizing::new([0u32; MAX_LIMBS]);
         let windows = bits.div_ceil(width as usize);
         for w in (0..windows).rev() {
-            if w + 1 != windows {
+            // w < windows: w + 1 cannot saturate.
+            if w.saturating_add(1) != windows {
                 for _ in 0..width {
                     self.sqr(&acc, &mut tmp);
                     core::mem::swap(&mut *acc, &mut *tmp);
                 }
             }
-            let digit = bits_at(exp, w * width as usize, width) as usize;
+            // w * width < bits: no saturation.
+            let digit = bits_at(exp, w.saturating_mul(width as usize), width) as usize;
             if let Some(entry) = table.get(digit).filter(|_| digit != 0) {
                 self.mul(&acc, entry, &mut tmp);
                 core::mem::swap(&mut *acc, &mut *tmp);
@@ -303,6 +313,10 @@ impl MontModulus {
     }
 
     #[cfg(target_feature = "simd128")]
+    // Limb arithmetic (see the module docs): column sums of at most 2 L products of 56 bits
+    // in a u64 (148 * 2^56 < 2^64), no carry chain; lo <= hi + 1 by `column`; every index
+    // is a `get`. Nothing here wraps.
+    #[allow(clippy::arithmetic_side_effects)]
     /// `out = a b R^-1 mod N`, below 2N for inputs below 2N (FIPS, see the module docs).
     fn mul(&self, a: &Limbs, b: &Limbs, out: &mut Limbs) {
         let l = self.len;
@@ -316,6 +330,10 @@ impl MontModulus {
     }
 
     #[cfg(target_feature = "simd128")]
+    // Limb arithmetic (see the module docs): column sums of at most 2 L products of 56 bits
+    // in a u64 (148 * 2^56 < 2^64), no carry chain; lo <= hi + 1 by `column`; every index
+    // is a `get`. Nothing here wraps.
+    #[allow(clippy::arithmetic_side_effects)]
     /// `out = a^2 R^-1 mod N`: each product a_i a_j with i != j is summed once and doubled.
     fn sqr(&self, a: &Limbs, out: &mut Limbs) {
         let l = self.len;
@@ -337,6 +355,10 @@ impl MontModulus {
     /// Montgomery reduction interleaved with the product: `product(k)` is column k of the
     /// product (at most L products of 56 bits); this adds column k of m N and shifts.
     #[cfg(target_feature = "simd128")]
+    // Limb arithmetic (see the module docs): column sums of at most 2 L products of 56 bits
+    // in a u64 (148 * 2^56 < 2^64), no carry chain; lo <= hi + 1 by `column`; every index
+    // is a `get`. Nothing here wraps.
+    #[allow(clippy::arithmetic_side_effects)]
     #[inline(always)]
     fn reduce(&self, out: &mut Limbs, product: impl Fn(usize) -> u64) {
         let l = self.len;
@@ -378,10 +400,11 @@ fn reversed(x: &Limbs, l: usize) -> Limbs {
 /// beyond the number are 0.
 fn bits_at(exp: &[u8], from: usize, width: u32) -> u32 {
     let mut digit = 0;
-    for bit in (from..from + width as usize).rev() {
+    // from + width and 1 + bit / 8 stay below the exponent's bit count plus a window.
+    for bit in (from..from.saturating_add(width as usize)).rev() {
         let byte = exp
             .len()
-            .checked_sub(1 + bit / 8)
+            .checked_sub((bit / 8).saturating_add(1))
             .and_then(|i| exp.get(i))
             .copied()
             .unwrap_or(0);
@@ -392,7 +415,7 @@ fn bits_at(exp: &[u8], from: usize, width: u32) -> u32 {
 
 /// Window `w` of a secret exponent: reads the same bytes whatever their values.
 fn window(exp: &[u8], w: usize) -> u32 {
-    bits_at(exp, w * WINDOW as usize, WINDOW)
+    bits_at(exp, w.saturating_mul(WINDOW as usize), WINDOW)
 }
 
 /// A big-endian number as limbs, or `None` if it needs more than [`MAX_LIMBS`] limbs.
@@ -402,7 +425,8 @@ fn limbs_from_be(bytes: &[u8]) -> Option<Limbs> {
     let (mut buf, mut have) = (0u64, 0u32);
     for &byte in bytes.iter().rev() {
         buf |= u64::from(byte) << have;
-        have += 8;
+        // have < BITS before the byte, so below BITS + 8 after: no saturation.
+        have = have.saturating_add(8);
         if have >= BITS {
             match limbs.next() {
                 Some(limb) => *limb = buf as u32 & MASK,
@@ -410,7 +434,7 @@ fn limbs_from_be(bytes: &[u8]) -> Option<Limbs> {
                 None => return None,
             }
             buf >>= BITS;
-            have -= BITS;
+            have = have.saturating_sub(BITS); // have >= BITS here
         }
     }
     match limbs.next() {
@@ -433,13 +457,14 @@ fn limbs_to_be(limbs: &Limbs, out: &mut [u8]) {
     let (mut buf, mut have) = (0u64, 0u32);
     for &limb in limbs {
         buf |= u64::from(limb) << have;
-        have += BITS;
+        // have < 8 before the limb, so below BITS + 8 after: no saturation.
+        have = have.saturating_add(BITS);
         while have >= 8 {
             if let Some(b) = bytes.next() {
                 *b = buf as u8;
             }
             buf >>= 8;
-            have -= 8;
+            have = have.saturating_sub(8); // have >= 8 here
         }
     }
     buf.zeroize();

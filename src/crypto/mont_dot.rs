@@ -8,6 +8,13 @@
 //! `i64x2.extmul_{low,high}_i32x4_u` (two 32 x 32 -> 64-bit products per instruction),
 //! summing into two `u64` lanes. Nothing here depends on the limbs' values: the trip counts
 //! depend only on the column index and the number of limbs.
+// The inner loops. Indexing is denied (slices come from `get`); arithmetic is allowed as
+// limb arithmetic that cannot overflow: products of 28-bit limbs (< 2^56) summed at most
+// 2 L <= 148 times in a u64; in `column`, lo = (k + 1) - l clamped at 0 is at most k, so
+// k - lo does not wrap; in `conv`, k - lo <= l - 1 = y.len() - 1, so y.len() + lo - 1 - k
+// does not wrap. L is fixed by the modulus (at most MAX_LIMBS), never by input bytes.
+#![deny(clippy::indexing_slicing)]
+#![allow(clippy::arithmetic_side_effects)]
 
 use super::mont::Limbs;
 

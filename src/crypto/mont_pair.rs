@@ -8,6 +8,15 @@
 //! step, so each product costs one load instead of two. The few terms the two columns do
 //! not share, and the reduction digit m_c that column c + 1 needs (m_c n_1), are added on
 //! their own. Every trip count depends only on c and the number of limbs L.
+// The hot loops of the scalar build. Indexing is denied (every read is `at`/`sub`, a
+// `get`); arithmetic is allowed because it is limb arithmetic that cannot overflow:
+// - column sums: at most 2 L <= 148 products of two 28-bit limbs (< 2^56) each, in a u64
+//   (148 * 2^56 < 2^64; `mont.rs` gives the bound), plus acc < 2^36 carried in;
+// - indices: c < 2 L <= 148, lo <= c and lo <= hi + 1 by `column`, so c - lo, c + 1 - hi1,
+//   c - l (c >= l in that branch) and c + 1 - l never wrap;
+// - the reduction digit is the only product meant to wrap mod 2^32: `wrapping_mul`.
+#![deny(clippy::indexing_slicing)]
+#![allow(clippy::arithmetic_side_effects)]
 
 use zeroize::Zeroize;
 

@@ -5,6 +5,7 @@
 //! division, Miller-Rabin bookkeeping and the set-up of [`super::MontModulus`] (the 2048-bit
 //! exponentiations themselves run on the Montgomery code in `mont.rs`). Nothing here is
 //! constant time; every number's limbs are overwritten with zeros when it is dropped.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use core::cmp::Ordering;
 use core::fmt;
@@ -76,7 +77,7 @@ impl BigNat {
 
     /// 2^`exponent`.
     pub fn pow2(exponent: usize) -> Self {
-        let mut limbs = vec![0u32; exponent / LIMB_BITS + 1];
+        let mut limbs = vec![0u32; (exponent / LIMB_BITS).saturating_add(1)];
         if let Some(top) = limbs.last_mut() {
             *top = 1 << (exponent % LIMB_BITS);
         }
@@ -117,7 +118,13 @@ impl BigNat {
     /// The number of significant bits (0 for 0).
     pub fn bits(&self) -> usize {
         match self.limbs.last() {
-            Some(top) => self.limbs.len() * LIMB_BITS - top.leading_zeros() as usize,
+            // The top limb is nonzero (from_limbs trims), so leading_zeros < 32: the
+            // subtraction cannot clamp; the product saturates only past usize::MAX bits.
+            Some(top) => self
+                .limbs
+                .len()
+                .saturating_mul(LIMB_BITS)
+                .saturating_sub(top.leading_zeros() as usize),
             None => 0,
         }
     }
@@ -162,7 +169,10 @@ impl BigNat {
     /// How many times 2 divides the number (`None` for 0).
     pub fn trailing_zeros(&self) -> Option<usize> {
         let (i, limb) = self.limbs.iter().enumerate().find(|(_, l)| **l != 0)?;
-        Some(i * LIMB_BITS + limb.trailing_zeros() as usize)
+        Some(
+            i.saturating_mul(LIMB_BITS)
+                .saturating_add(limb.trailing_zeros() as usize),
+        )
     }
 
     /// `self - other`, or `None` if `other` is larger.
@@ -208,15 +218,17 @@ impl Add for &BigNat {
         } else {
             (other, self)
         };
-        let mut out = Vec::with_capacity(long.limbs.len() + 1);
-        let mut carry = 0u64;
+        let mut out = Vec::with_capacity(long.limbs.len().saturating_add(1));
+        let mut carry = false;
         let mut addend = short.limbs.iter();
         for &l in &long.limbs {
-            let t = u64::from(l) + u64::from(addend.next().copied().unwrap_or(0)) + carry;
-            out.push(t as u32);
-            carry = t >> 32;
+            let (t, c1) = l.overflowing_add(addend.next().copied().unwrap_or(0));
+            let (t, c2) = t.overflowing_add(u32::from(carry));
+            out.push(t);
+            // At most one of the two additions carries.
+            carry = c1 | c2;
         }
-        out.push(carry as u32);
+        out.push(u32::from(carry));
         BigNat::from_limbs(out)
     }
 }
@@ -231,7 +243,7 @@ impl Shl<usize> for &BigNat {
         }
         let (whole, part) = (bits / LIMB_BITS, bits % LIMB_BITS);
         let mut out = vec![0u32; whole];
-        out.reserve_exact(self.limbs.len() + 1);
+        out.reserve_exact(self.limbs.len().saturating_add(1));
         let mut carry = 0u32;
         for &l in &self.limbs {
             out.push((l << part) | carry);
@@ -239,7 +251,8 @@ impl Shl<usize> for &BigNat {
             carry = if part == 0 {
                 0
             } else {
-                l >> (LIMB_BITS - part)
+                // 0 < part < 32 here.
+                l >> LIMB_BITS.saturating_sub(part)
             };
         }
         out.push(carry);
@@ -258,11 +271,13 @@ impl Shr<usize> for &BigNat {
             .iter()
             .enumerate()
             .map(|(i, &l)| {
-                let next = kept.get(i + 1).copied().unwrap_or(0);
+                // i < kept.len(): i + 1 cannot overflow.
+                let next = kept.get(i.saturating_add(1)).copied().unwrap_or(0);
                 if part == 0 {
                     l
                 } else {
-                    (l >> part) | (next << (LIMB_BITS - part))
+                    // 0 < part < 32 here.
+                    (l >> part) | (next << LIMB_BITS.saturating_sub(part))
                 }
             })
             .collect();

@@ -7,6 +7,14 @@
 //! The 2048-bit exponentiations of MTProto do not come here but go to `mont.rs`; these are
 //! for its set-up (R mod N, R^2 mod N), oversized bases, Miller-Rabin's bases and squarings,
 //! and [`super::mod_pow`] with an even or larger-than-2048-bit modulus.
+// Indexing is denied (every read is a `get`). Arithmetic is allowed as limb arithmetic
+// that cannot overflow, each bound stated where it is used: a limb product plus two limbs
+// is below 2^64 ((2^32-1)^2 + 2 (2^32-1)); Knuth's D3 keeps qhat < 2^32 + 2 and rhat
+// below 2^33 in the loop; the D4 difference is a signed i64 of one limb plus a borrow;
+// window indices are below the exponent's bit count. The two subtractions that depend on
+// a length (n - 1, n - 2 for the divisor's limb count) are checked.
+#![deny(clippy::indexing_slicing)]
+#![allow(clippy::arithmetic_side_effects)]
 
 use core::num::{NonZeroU32, NonZeroU64};
 use core::ops::Mul;
@@ -109,8 +117,13 @@ fn rem_long(u: &[u32], v: &[u32]) -> Vec<u32> {
     let shift = v.last().map_or(0, |top| top.leading_zeros() as usize);
     let vn = Zeroizing::new(shifted_left(v, shift, n));
     let mut un = Zeroizing::new(shifted_left(u, shift, u.len() + 1));
-    let top = vn.get(n - 1).copied().unwrap_or(0);
-    let (Some(v1), Some(&v2)) = (NonZeroU64::new(u64::from(top)), vn.get(n - 2)) else {
+    // The divisor has at least two limbs (checked_rem handles the others); a shorter one
+    // gives an empty result, as before.
+    let (Some(n1), Some(n2)) = (n.checked_sub(1), n.checked_sub(2)) else {
+        return Vec::new();
+    };
+    let top = vn.get(n1).copied().unwrap_or(0);
+    let (Some(v1), Some(&v2)) = (NonZeroU64::new(u64::from(top)), vn.get(n2)) else {
         return Vec::new();
     };
     for j in (0..=u.len().saturating_sub(n)).rev() {
@@ -139,7 +152,11 @@ fn rem_long(u: &[u32], v: &[u32]) -> Vec<u32> {
 fn divide_step(window: &mut [u32], vn: &[u32], v1: NonZeroU64, v2: u64) {
     let n = vn.len();
     let limb = |i: usize| window.get(i).copied().map_or(0, u64::from);
-    let (u0, u1, u2) = (limb(n), limb(n - 1), limb(n - 2));
+    // rem_long only calls with a divisor of at least two limbs.
+    let (Some(n1), Some(n2)) = (n.checked_sub(1), n.checked_sub(2)) else {
+        return;
+    };
+    let (u0, u1, u2) = (limb(n), limb(n1), limb(n2));
     // D3: estimate the digit from the top two limbs over v1, then correct it with v2.
     let num = (u0 << 32) | u1;
     let mut qhat = num / v1;

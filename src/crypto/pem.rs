@@ -12,6 +12,7 @@
 //! (<https://core.telegram.org/mtproto/auth_key>, "server_public_key").
 //!
 //! Everything is bounds-checked: garbage gives [`CryptoError::BadPublicKey`], never a panic.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::CryptoError;
 
@@ -48,19 +49,19 @@ pub(crate) fn parse_rsa_public_key_pem(text: &str) -> Result<(Vec<u8>, Vec<u8>),
 fn armored<'a>(text: &'a str, label: &str) -> Result<Option<&'a str>, CryptoError> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
-    let Some(start) = text.find(&begin) else {
+    let Some((_, rest)) = text.split_once(begin.as_str()) else {
         return Ok(None);
     };
-    let rest = text.get(start + begin.len()..).unwrap_or_default();
     let stop = rest.find(&end).ok_or(bad("PEM END line missing"))?;
     Ok(rest.get(..stop))
 }
 
 fn base64_value(c: u8) -> Option<u32> {
     let v = match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
+        // The arms bound c, so none of these can fail.
+        b'A'..=b'Z' => c.checked_sub(b'A')?,
+        b'a'..=b'z' => c.checked_sub(b'a')?.checked_add(26)?,
+        b'0'..=b'9' => c.checked_sub(b'0')?.checked_add(52)?,
         b'+' => 62,
         b'/' => 63,
         _ => return None,
@@ -74,7 +75,7 @@ pub(crate) fn base64_decode(text: &str) -> Result<Vec<u8>, CryptoError> {
     if chars.len() % 4 != 0 {
         return Err(bad("base64 length is not a multiple of 4"));
     }
-    let mut out = Vec::with_capacity(chars.len() / 4 * 3);
+    let mut out = Vec::with_capacity((chars.len() / 4).saturating_mul(3));
     let quads = chars.chunks_exact(4);
     let last = quads.len().saturating_sub(1);
     for (i, quad) in quads.enumerate() {
@@ -83,12 +84,14 @@ pub(crate) fn base64_decode(text: &str) -> Result<Vec<u8>, CryptoError> {
             return Err(bad("misplaced base64 padding"));
         }
         let mut acc = 0u32;
-        for &c in quad.iter().take(4 - pad) {
+        // pad <= 2 from here on.
+        let data_chars = 4usize.saturating_sub(pad);
+        for &c in quad.iter().take(data_chars) {
             acc = (acc << 6) | base64_value(c).ok_or(bad("invalid base64 character"))?;
         }
-        acc <<= 6 * pad as u32;
+        acc <<= (pad as u32).saturating_mul(6);
         let bytes = acc.to_be_bytes();
-        out.extend_from_slice(bytes.get(1..4 - pad).unwrap_or_default());
+        out.extend_from_slice(bytes.get(1..data_chars).unwrap_or_default());
     }
     Ok(out)
 }
@@ -135,7 +138,8 @@ impl<'a> Der<'a> {
                     len = (len << 8) | usize::from(b);
                 }
                 // DER: the shortest form, no leading zero bytes.
-                let min_bytes = (usize::BITS - len.leading_zeros()).div_ceil(8) as usize;
+                let min_bytes =
+                    (usize::BITS.saturating_sub(len.leading_zeros())).div_ceil(8) as usize;
                 if len < 0x80 || min_bytes != usize::from(first & 0x7F) {
                     return Err(bad("non-minimal DER length"));
                 }
@@ -199,6 +203,8 @@ pub(crate) fn parse_spki(der: &[u8]) -> Result<(Vec<u8>, Vec<u8>), CryptoError> 
 }
 
 #[cfg(test)]
+// Tests: a panic here is a failed test, not a crash on input.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -15,6 +15,7 @@
 //! is bounded, so hostile input ends in an error, never in an endless loop. Primality of
 //! the input and of the factors uses Miller-Rabin with the first twelve primes as bases,
 //! which is exact for every 64-bit number.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::CryptoError;
 
@@ -54,7 +55,8 @@ pub fn factorize_pq(pq: u64) -> Result<(u64, u64), CryptoError> {
         return Err(CryptoError::PqNotAProduct);
     }
     let d = find_factor(pq)?;
-    let (a, b) = (d, pq / d);
+    // d is a proper factor (1 < d < pq), so never zero.
+    let (a, b) = (d, pq.checked_div(d).ok_or(CryptoError::PqNotFactored)?);
     let (p, q) = if a <= b { (a, b) } else { (b, a) };
     if !is_prime_u64(p) || !is_prime_u64(q) {
         return Err(CryptoError::PqNotAProduct);
@@ -68,16 +70,19 @@ pub fn is_prime_u64(n: u64) -> bool {
         return false;
     }
     for p in MR_BASES {
-        if n % p == 0 {
+        // p is a nonzero constant: checked_rem is never None.
+        if n.checked_rem(p) == Some(0) {
             return n == p;
         }
     }
-    // n is odd and greater than 37 here, so every base is a proper residue.
+    // n is odd and greater than 37 here, so every base is a proper residue, n - 1 does not
+    // wrap, and one (R mod n) is below n.
     let m = Mont::new(n);
-    let s = (n - 1).trailing_zeros();
-    let d = (n - 1) >> s;
+    let n_minus_1 = n.saturating_sub(1);
+    let s = n_minus_1.trailing_zeros();
+    let d = n_minus_1 >> s;
     let one = m.one();
-    let minus_one = n - one;
+    let minus_one = n.saturating_sub(one);
     'bases: for a in MR_BASES {
         let mut x = m.pow(m.to_mont(a), d);
         if x == one || x == minus_one {
@@ -97,7 +102,8 @@ pub fn is_prime_u64(n: u64) -> bool {
 /// A non-trivial factor of the composite `n`.
 fn find_factor(n: u64) -> Result<u64, CryptoError> {
     for p in SMALL_PRIMES {
-        if n % p == 0 {
+        // p is a nonzero constant: checked_rem is never None.
+        if n.checked_rem(p) == Some(0) {
             return Ok(p);
         }
     }
@@ -122,11 +128,12 @@ fn find_factor(n: u64) -> Result<u64, CryptoError> {
 /// `None` when the walk only found `n` itself or the budget ran out.
 fn brent(m: &Mont, c: u64, budget: &mut u64) -> Option<u64> {
     let n = m.n;
-    let c = c % n;
+    // n is odd (Mont's contract), so never zero: these never fall back.
+    let c = c.checked_rem(n).unwrap_or(c);
     // x^2 + c folded into one reduction: redc(x*x + c) = x^2 R^-1 + c R^-1, still a map
     // X -> X^2 + c' on the plain residues (c' = c R^-2), as good for rho as any other.
     let f = |x: u64| m.sqr_add(x, c);
-    let mut y = m.to_mont(2 % n);
+    let mut y = m.to_mont(2);
     let mut x = y;
     let mut q = m.one();
     let mut r = 1u64;
@@ -139,7 +146,8 @@ fn brent(m: &Mont, c: u64, budget: &mut u64) -> Option<u64> {
         let mut k = 0;
         while k < r {
             let ys = y;
-            let steps = BATCH.min(r - k);
+            // k < r (the loop condition), and k + steps <= r.
+            let steps = BATCH.min(r.saturating_sub(k));
             for _ in 0..steps {
                 *budget = budget.checked_sub(1)?;
                 y = f(y);
@@ -150,7 +158,7 @@ fn brent(m: &Mont, c: u64, budget: &mut u64) -> Option<u64> {
                 g if g == n => return backtrack(m, c, x, ys, steps, budget),
                 g => return Some(g),
             }
-            k += steps;
+            k = k.saturating_add(steps);
         }
         x = y;
         r = r.saturating_mul(2);
@@ -186,7 +194,8 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
         if a > b {
             core::mem::swap(&mut a, &mut b);
         }
-        b -= a;
+        // a <= b after the swap.
+        b = b.saturating_sub(a);
         if b == 0 {
             return a << shift;
         }
@@ -209,8 +218,14 @@ impl Mont {
         for _ in 0..5 {
             inv = inv.wrapping_mul(2u64.wrapping_sub(n.wrapping_mul(inv)));
         }
-        let r1 = ((1u128 << 64) % u128::from(n)) as u64;
-        let r2 = ((u128::from(r1) * u128::from(r1)) % u128::from(n)) as u64;
+        // n is odd, so nonzero: the remainders never fall back. r1 < n < 2^64, so r1 * r1
+        // < 2^128 and the product cannot overflow.
+        let n128 = u128::from(n);
+        let r1 = (1u128 << 64).checked_rem(n128).unwrap_or(0) as u64;
+        let r2 = u128::from(r1)
+            .wrapping_mul(u128::from(r1))
+            .checked_rem(n128)
+            .unwrap_or(0) as u64;
         Self { n, n_inv: inv, r2 }
     }
 
@@ -233,11 +248,13 @@ impl Mont {
     fn sqr_add(&self, x: u64, c: u64) -> u64 {
         let (lo, hi) = sqr_wide(x);
         let (lo, carry) = lo.overflowing_add(c);
-        self.redc(lo, hi + u64::from(carry))
+        // x < n and c < n, so x * x + c < n * 2^64: hi + carry <= n - 1, no overflow.
+        self.redc(lo, hi.wrapping_add(u64::from(carry)))
     }
 
     fn to_mont(&self, a: u64) -> u64 {
-        self.mul(a % self.n, self.r2)
+        // n is odd, so nonzero: the remainder never falls back.
+        self.mul(a.checked_rem(self.n).unwrap_or(a), self.r2)
     }
 
     fn one(&self) -> u64 {
@@ -266,7 +283,8 @@ fn mul_wide(a: u64, b: u64) -> (u64, u64) {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let t = u128::from(a) * u128::from(b);
+        // (2^64 - 1)^2 < 2^128: a u64 x u64 product cannot overflow u128.
+        let t = u128::from(a).wrapping_mul(u128::from(b));
         (t as u64, (t >> 64) as u64)
     }
 }
@@ -290,7 +308,10 @@ fn sqr_wide(x: u64) -> (u64, u64) {
 #[cfg(any(target_arch = "wasm32", test))]
 const LOW32: u64 = 0xFFFF_FFFF;
 
+// Every product is of two 32-bit halves (< 2^64), and each sum is bounded in the comments
+// (mid < 3 * 2^32; the high word is the exact high half of a 128-bit product): no overflow.
 #[cfg(any(target_arch = "wasm32", test))]
+#[allow(clippy::arithmetic_side_effects)]
 #[inline(always)]
 fn mul_wide_halves(a: u64, b: u64) -> (u64, u64) {
     let (a0, a1) = (a & LOW32, a >> 32);
@@ -303,7 +324,9 @@ fn mul_wide_halves(a: u64, b: u64) -> (u64, u64) {
     )
 }
 
+// As mul_wide_halves: 32-bit halves, bounded sums, no overflow.
 #[cfg(any(target_arch = "wasm32", test))]
+#[allow(clippy::arithmetic_side_effects)]
 #[inline(always)]
 fn sqr_wide_halves(x: u64) -> (u64, u64) {
     let (x0, x1) = (x & LOW32, x >> 32);
@@ -316,6 +339,8 @@ fn sqr_wide_halves(x: u64) -> (u64, u64) {
 }
 
 #[cfg(test)]
+// Tests: a panic here is a failed test, not a crash on input.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use crate::crypto::SeededRandom;

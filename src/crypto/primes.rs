@@ -10,6 +10,7 @@
 //! passes them. Each round lets a composite through with probability at most 1/4, whatever
 //! the number, so [`MILLER_RABIN_ROUNDS`] = 40 rounds bound the error by 2^-80 even for a
 //! number chosen by an attacker.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use core::num::NonZeroU32;
 
@@ -26,6 +27,9 @@ const SMALL_PRIME_COUNT: usize = 256;
 /// The first [`SMALL_PRIME_COUNT`] primes (2 ..= 1619), computed at compile time.
 const SMALL_PRIMES: [u32; SMALL_PRIME_COUNT] = first_primes();
 
+// Evaluated at compile time (SMALL_PRIMES is a const): an index out of range or an overflow
+// would fail the build, not panic at run time; found < 256 bounds every index.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const fn first_primes() -> [u32; SMALL_PRIME_COUNT] {
     let mut out = [0u32; SMALL_PRIME_COUNT];
     let mut found = 0;
@@ -68,10 +72,11 @@ pub(crate) fn trial_division(n: &BigNat) -> TrialDivision {
         }
         for p in SMALL_PRIMES {
             let p = u64::from(p);
-            if p * p > small {
+            // p <= 1619: the square cannot overflow; p is nonzero, so checked_rem is Some.
+            if p.saturating_mul(p) > small {
                 return TrialDivision::Prime;
             }
-            if small % p == 0 {
+            if small.checked_rem(p) == Some(0) {
                 return TrialDivision::Composite;
             }
         }
@@ -81,17 +86,19 @@ pub(crate) fn trial_division(n: &BigNat) -> TrialDivision {
     let mut rest = &SMALL_PRIMES[..];
     while !rest.is_empty() {
         let mut product = 1u32;
-        let mut count = 0;
+        let mut count = 0usize;
         for &p in rest {
             match product.checked_mul(p) {
                 Some(next) => product = next,
                 None => break,
             }
-            count += 1;
+            // count <= SMALL_PRIME_COUNT.
+            count = count.saturating_add(1);
         }
         let (group, later) = rest.split_at(count.max(1));
         let rem = NonZeroU32::new(product).map_or(1, |m| n.rem_u32(m));
-        if group.iter().any(|&p| rem % p == 0) {
+        // Every small prime is nonzero: checked_rem is Some.
+        if group.iter().any(|&p| rem.checked_rem(p) == Some(0)) {
             return TrialDivision::Composite;
         }
         rest = later;
@@ -126,16 +133,19 @@ pub(crate) fn miller_rabin(
     }
     let n_minus_1 = n.checked_sub(&BigNat::from(1u32)).unwrap_or_default();
     let s = n_minus_1.trailing_zeros().unwrap_or(0);
+    // BigNat shifts, additions and products are arbitrary-precision: they cannot overflow.
+    #[allow(clippy::arithmetic_side_effects)]
     let d = &n_minus_1 >> s;
     // Bases are 2 + (random mod (n - 3)).
     let base_range = n.checked_sub(&BigNat::from(3u32)).unwrap_or_default();
-    let mut buf = vec![0u8; n.byte_len() + 8];
+    let mut buf = vec![0u8; n.byte_len().saturating_add(8)];
     // Odd n of up to 2048 bits (all of MTProto's): Montgomery; larger ones: BigNat::pow_mod.
     let mont = MontModulus::new(&n.to_be_bytes()).ok();
     let d_be = d.to_be_bytes();
     'rounds: for _ in 0..rounds {
         rng.fill(&mut buf)?;
         let offset = BigNat::from_be_bytes(&buf).checked_rem(&base_range);
+        #[allow(clippy::arithmetic_side_effects)]
         let a = &offset.unwrap_or_default() + &two;
         let mut x = match &mont {
             Some(m) => BigNat::from_be_bytes(&m.pow_public(&a.to_be_bytes(), &d_be)),
@@ -145,7 +155,9 @@ pub(crate) fn miller_rabin(
             continue;
         }
         for _ in 1..s {
-            x = (&x * &x).checked_rem(n).unwrap_or_default();
+            #[allow(clippy::arithmetic_side_effects)]
+            let square = &x * &x;
+            x = square.checked_rem(n).unwrap_or_default();
             if x == n_minus_1 {
                 continue 'rounds;
             }
@@ -175,6 +187,8 @@ pub(crate) fn fermat(n: &BigNat, base: u32) -> bool {
 }
 
 #[cfg(test)]
+// Tests: a panic here is a failed test, not a crash on input.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use crate::crypto::SeededRandom;

@@ -3,6 +3,7 @@
 //! Every place in the core that needs random bytes takes a `&mut dyn RandomSource`, so that
 //! production code draws from the operating system (or `crypto.getRandomValues` in the
 //! browser) and tests replay fixed bytes byte for byte.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::CryptoError;
 
@@ -43,7 +44,8 @@ impl FixedRandom {
 
     /// How many bytes are left.
     pub fn remaining(&self) -> usize {
-        self.bytes.len() - self.pos
+        // pos <= bytes.len() always (fill advances it by at most what is left).
+        self.bytes.len().saturating_sub(self.pos)
     }
 }
 
@@ -93,13 +95,18 @@ impl RandomSource for SeededRandom {
     fn fill(&mut self, buf: &mut [u8]) -> Result<(), CryptoError> {
         for chunk in buf.chunks_mut(8) {
             let v = self.next_u64().to_le_bytes();
-            chunk.copy_from_slice(&v[..chunk.len()]);
+            // chunk is at most 8 bytes long: zip takes the first chunk.len() bytes of v.
+            for (o, i) in chunk.iter_mut().zip(v) {
+                *o = i;
+            }
         }
         Ok(())
     }
 }
 
 #[cfg(test)]
+// Tests: a panic here is a failed test, not a crash on input.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -11,6 +11,7 @@
 //! big endian format serialized as strings of bytes, following which SHA1 is computed".
 //! "if long x is the 64 lower-order bits of SHA1 of string s, then the final 8 bytes of
 //! 20-byte string SHA1(s) are taken and interpreted as a 64-bit integer."
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::nat::BigNat;
 use super::pem::parse_rsa_public_key_pem;
@@ -149,6 +150,8 @@ pub fn find_key<'a>(keys: &'a [RsaPublicKey], fingerprints: &[u64]) -> Option<&'
 }
 
 #[cfg(test)]
+// Tests: a panic here is a failed test, not a crash on input.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -17,6 +17,7 @@
 //! padding (192 - data.len() bytes), then 32 bytes of temp_key per attempt.
 //!
 //! Every buffer that holds the plaintext or temp_key is wiped on drop.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use zeroize::Zeroizing;
 
@@ -50,7 +51,11 @@ pub fn rsa_pad_encrypt(
     rng: &mut dyn RandomSource,
 ) -> Result<[u8; MODULUS_LEN], CryptoError> {
     check_data(data)?;
-    let mut padding = Zeroizing::new(vec![0u8; PADDED_LEN - data.len()]);
+    // data.len() <= RSA_PAD_MAX_DATA < PADDED_LEN (check_data): the subtraction cannot fail.
+    let padding_len = PADDED_LEN
+        .checked_sub(data.len())
+        .ok_or(CryptoError::RsaPadDataTooLong(data.len()))?;
+    let mut padding = Zeroizing::new(vec![0u8; padding_len]);
     rng.fill(&mut padding)?;
     let mut temp_key = Zeroizing::new([0u8; TEMP_KEY_LEN]);
     for _ in 0..RSA_PAD_MAX_ATTEMPTS {
@@ -106,7 +111,7 @@ pub(crate) fn key_aes_encrypted(
     temp_key: &[u8; TEMP_KEY_LEN],
 ) -> Result<Zeroizing<[u8; MODULUS_LEN]>, CryptoError> {
     check_data(data)?;
-    if data.len() + padding.len() != PADDED_LEN {
+    if data.len().checked_add(padding.len()) != Some(PADDED_LEN) {
         return Err(CryptoError::WrongLength {
             what: "RSA_PAD padding",
             expected: "192 - data.len() bytes",
@@ -144,6 +149,8 @@ pub(crate) fn key_aes_encrypted(
 }
 
 #[cfg(test)]
+// Tests: a panic here is a failed test, not a crash on input.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
     use crate::crypto::{FixedRandom, SeededRandom, aes_ige_decrypt};

@@ -10,6 +10,7 @@
 //! The wasm package ships both wasm builds and picks one at load time (`pkg/loader.js`,
 //! see `scripts/build.sh`). [`vperm`] is also compiled for native unit tests, over a
 //! portable emulation of the vector type ([`v128`]), and checked against the `aes` crate.
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 mod soft;
@@ -21,6 +22,8 @@ mod v128;
 mod vperm;
 
 #[cfg(test)]
+// Tests: a panic here is a failed test, not a crash on input.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests;
 
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]

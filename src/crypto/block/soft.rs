@@ -1,6 +1,7 @@
 //! The portable backend: RustCrypto's `aes` crate (constant-time fixsliced software AES,
 //! or the CPU's AES instructions where it detects them). Used natively and for wasm
 //! builds without SIMD128. Its key schedules are wiped on drop (`aes` feature `zeroize`).
+#![deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use aes::cipher::{Array, BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use aes::{Aes256, Aes256Dec, Aes256Enc};

@@ -22,6 +22,11 @@
 //! 16-entry lookups. `inf` is the byte `0x80`: XOR with a nibble keeps it >= 16 and a lookup
 //! of it yields 0 (= 1/inf), so the zero cases need no branch. GF(16) elements are nibbles
 //! in the basis `1, g, g^2, g^3` of the subfield, `g = 3^17` (an element of order 15).
+// Every table is a `const` computed by the `const fn`s below at compile time: an index out
+// of range or an overflow there fails the build, it cannot panic at run time, and no input
+// reaches these functions. The loops run over fixed table sizes (16 or 256 entries) and the
+// field arithmetic is on nibbles and bytes masked to their width.
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 use super::v128::V128;
 

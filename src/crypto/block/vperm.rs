@@ -121,7 +121,8 @@ fn expand(key: &[u8; 32], mut emit: impl FnMut(usize, V128)) {
             break;
         }
         let k3 = prefix_xor(k1) ^ sub_bytes(k2).bcast_word3();
-        emit(r + 1, k3);
+        // r <= 12 here (r == 14 broke out above): r + 1 <= 13.
+        emit(r.saturating_add(1), k3);
         (k0, k1) = (k2, k3);
         rcon <<= 1;
     }
