@@ -132,7 +132,7 @@ const hsRows = [];
   hsRows.push(['modexp g_b = g^b mod dh_prime', measure(() => ours.modPow(Uint8Array.of(inner.g), u8(s.b), inner.dh_prime), slow)]);
   hsRows.push(['modexp auth_key = g_a^b mod dh_prime', measure(() => ours.modPow(inner.g_a, u8(s.b), inner.dh_prime), slow)]);
   hsRows.push(['dh_prime/g check, known-prime table', measure(() => ours.__dhVerify(inner.dh_prime, inner.g, true))]);
-  hsRows.push(['dh_prime/g check, full Miller-Rabin (p and (p-1)/2)', measure(() => ours.__dhVerify(inner.dh_prime, inner.g, false), { batchMs: 1, rounds: quick ? 3 : 7 })]);
+  hsRows.push(['dh_prime/g check, full test (Fermat on p, Miller-Rabin on (p-1)/2, Pocklington)', measure(() => ours.__dhVerify(inner.dh_prime, inner.g, false), { batchMs: 1, rounds: quick ? 3 : 7 })]);
 }
 
 // --- Session envelope: encrypt+decrypt of a 200-byte message vs the raw crypto it needs ------
