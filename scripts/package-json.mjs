@@ -19,11 +19,12 @@ function field(name) {
 const pkgDir = join(root, 'pkg');
 for (const f of ['client.d.ts', 'loader.d.ts', 'secret.d.ts']) copyFileSync(join(root, 'js', f), join(pkgDir, f));
 copyFileSync(join(root, 'js', 'README.pkg.md'), join(pkgDir, 'README.md'));
+for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(join(root, f), join(pkgDir, f));
 
 const files = [
   'mtproto_wasm.js', 'mtproto_wasm.d.ts', 'mtproto_wasm_bg.wasm', 'mtproto_wasm_bg.wasm.d.ts',
   'mtproto_wasm_bg.nosimd.wasm', 'loader.js', 'loader.d.ts', 'client.js', 'client.d.ts', 'tl-schema.js', 'tl-reader.js', 'tl-writer.js',
-  'secret.js', 'secret.d.ts',  'tl-types.d.ts', 'README.md',
+  'secret.js', 'secret.d.ts',  'tl-types.d.ts', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE',
   // JavaScript the wasm imports (js/wasm-imports.js), where wasm-bindgen puts it.
   'snippets/',
 ];
