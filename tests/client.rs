@@ -9,7 +9,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod client_common;
 
 use client_common::*;
-use mtproto_wasm::client::{ClientCore, ClientEvent, HANDSHAKE_TIMEOUT_MS, RequestId};
+use mtproto_wasm::client::{ClientCore, ClientEvent, HANDSHAKE_TIMEOUT_MS};
 use mtproto_wasm::crypto::SeededRandom;
 use mtproto_wasm::tl::{self, Object, Value};
 use mtproto_wasm::transport::Framing;
@@ -159,16 +159,7 @@ fn reconnect_mid_request_resolves_exactly_once() {
         }
     );
     n.events = evs;
-    let mut got: Vec<RequestId> = n
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            ClientEvent::Result { request, .. } => Some(*request),
-            _ => None,
-        })
-        .collect();
-    got.sort();
-    assert_eq!(got, [r, r2], "{:?}", n.events);
+    assert_eq!(n.results(), [r, r2], "{:?}", n.events);
     assert_eq!(n.server.handshakes(), 2);
     assert_eq!(n.server.requests().len(), 4); // bind + held + resent + queued
 }

@@ -101,12 +101,11 @@ pub struct ClientCore {
     bind_retry_at: Option<u64>,
     /// The next wait after a refused bind (ms).
     bind_backoff_ms: u64,
-    /// Counts `connect` calls: which connection is open.
-    connection: u64,
-    /// Without PFS: the connection on which the server answered -404 for the permanent key.
-    /// The key is dropped only when a later connection gets -404 too, before any packet
-    /// decrypts (four unauthenticated bytes on one connection prove nothing).
-    perm_key_404: Option<u64>,
+    /// Without PFS: the server answered -404 for the permanent key and no packet has
+    /// decrypted since. The key is dropped only when a later connection gets -404 too (a
+    /// -404 closes its connection, so the next one is always on a new connection): four
+    /// unauthenticated bytes on one connection prove nothing.
+    perm_key_404: bool,
     /// `Connected` waits for the bind; its `new_key`.
     connected_pending: Option<bool>,
     /// A permanent key was made since the last `Connected`.
@@ -155,8 +154,7 @@ impl ClientCore {
             bind_refusals: 0,
             bind_retry_at: None,
             bind_backoff_ms: pfs::BIND_BACKOFF_FIRST_MS,
-            connection: 0,
-            perm_key_404: None,
+            perm_key_404: false,
             connected_pending: None,
             new_perm_key: false,
             session: None,
@@ -247,7 +245,6 @@ impl ClientCore {
         self.out.clear();
         self.out.push_back(codec.header());
         self.codec = Some(codec);
-        self.connection = self.connection.wrapping_add(1);
         self.handshake = None;
         self.renewal = None;
         self.begin()
@@ -299,7 +296,7 @@ impl ClientCore {
                 s.handle_input(self.now, &payload);
                 if s.stats().packets_accepted != accepted {
                     // The server knows the key: an earlier -404 was not its word.
-                    self.perm_key_404 = None;
+                    self.perm_key_404 = false;
                 }
                 self.drain_session();
             }
@@ -464,10 +461,15 @@ impl ClientCore {
     }
 
     fn disconnect(&mut self, reason: String) {
+        self.drop_link();
+        self.events.push_back(ClientEvent::Disconnect { reason });
+    }
+
+    /// The connection is given up: nothing more is read or sent on it.
+    fn drop_link(&mut self) {
         self.codec = None;
         self.handshake = None;
         self.renewal = None;
-        self.events.push_back(ClientEvent::Disconnect { reason });
     }
 
     /// On an open connection: the handshake that is missing, or the session. After a
@@ -780,23 +782,19 @@ impl ClientCore {
                     .into(),
             );
         }
-        match self.perm_key_404 {
-            Some(c) if c != self.connection => {
-                self.perm_key_404 = None;
-                self.requeue_session();
-                self.key = None;
-                self.disconnect(
-                    "transport: auth key unknown to the server (-404 on two connections): a new key will be created"
-                        .into(),
-                );
-            }
-            _ => {
-                self.perm_key_404 = Some(self.connection);
-                self.disconnect(
-                    "transport: the server answered -404 (auth key unknown): checking on a new connection"
-                        .into(),
-                );
-            }
+        if core::mem::replace(&mut self.perm_key_404, true) {
+            self.perm_key_404 = false;
+            self.requeue_session();
+            self.key = None;
+            self.disconnect(
+                "transport: auth key unknown to the server (-404 on two connections): a new key will be created"
+                    .into(),
+            );
+        } else {
+            self.disconnect(
+                "transport: the server answered -404 (auth key unknown): checking on a new connection"
+                    .into(),
+            );
         }
     }
 
@@ -863,9 +861,7 @@ impl ClientCore {
                 message: message.clone(),
             });
         }
-        self.codec = None;
-        self.handshake = None;
-        self.renewal = None;
+        self.drop_link();
         self.out.clear();
         // The app's next `connect` waits too (the back-off the next refusal would have
         // had), so an app that reconnects on every error cannot make the storm either.
